@@ -1,0 +1,42 @@
+# ipseval: the two commands a newcomer needs are `make run` and `make test`.
+# Each creates the project-local virtual environment (.venv) from the hash-pinned lock file
+# on first use, and reuses it afterwards (re-created when the lock file changes).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CORES  ?= 2
+# Extra arguments for Snakemake, e.g. `make run SNAKEMAKE_ARGS="--configfile config/variants/x.yaml"`.
+SNAKEMAKE_ARGS ?=
+
+.PHONY: run test lint format lock clean-venv
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ipseval needs Python >= 3.11")'
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+## Run the whole pipeline on the embedded (synthetic) default data.
+run: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
+
+## Run the test suite (includes lint, format, snakefmt, snakemake --lint, notebook hygiene).
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Apply the formatters.
+format: $(STAMP)
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix . && $(BIN)/snakefmt Snakefile workflow/rules
+
+## Re-resolve the lock file from pyproject.toml (needs network access to PyPI).
+lock:
+	$(PYTHON) -m venv /tmp/ipseval-lock && /tmp/ipseval-lock/bin/pip install --quiet pip-tools==7.6.2
+	/tmp/ipseval-lock/bin/pip-compile --quiet --generate-hashes --extra dev --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+clean-venv:
+	rm -rf $(VENV)

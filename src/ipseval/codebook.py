@@ -1,0 +1,189 @@
+"""The codebook: variables, their Swedish answer labels and how to match them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+VARIABLE_TYPES = {
+    "id",
+    "personal",
+    "programme_ref",
+    "categorical",
+    "multi",
+    "integer",
+    "number",
+    "month",
+    "text",
+}
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
+_QUOTES = dict.fromkeys(map(ord, "\u201c\u201d\u201e\u00ab\u00bb"), '"') | dict.fromkeys(
+    map(ord, "\u2018\u2019\u201a"), "'"
+)
+
+
+def normalise_label(text: str) -> str:
+    """Key for matching labels and headers: NFC, folded dashes/quotes, single spaces, casefold."""
+    text = unicodedata.normalize("NFC", str(text)).translate(_DASHES).translate(_QUOTES)
+    text = text.replace("\u00a0", " ").replace("\ufeff", "")
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Level:
+    """One allowed answer: the form's Swedish label and a short English code."""
+
+    label: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Recode:
+    """A free-text recoding rule: a case-insensitive regex and the category it gives."""
+
+    pattern: re.Pattern[str]
+    category: str
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A codebook variable (one column of an export)."""
+
+    name: str
+    column: str
+    type: str
+    question: str | None = None
+    levels: tuple[Level, ...] = ()
+    min: Any = None
+    max: Any = None
+    required: bool = True
+    recode: tuple[Recode, ...] = ()
+    default: str | None = None
+    source: str | None = None
+    _by_key: dict[str, Level] = field(default_factory=dict, compare=False, repr=False)
+
+    def match(self, text: str) -> Level | None:
+        """Return the level whose label matches `text` after normalisation, or None."""
+        return self._by_key.get(normalise_label(text))
+
+    def allowed(self) -> str:
+        """Describe what this variable accepts, for error messages."""
+        if self.levels:
+            return " | ".join(f"'{lv.label}'" for lv in self.levels)
+        if self.type in {"integer", "number"}:
+            kind = "a whole number" if self.type == "integer" else "a number (decimal comma ok)"
+            return f"{kind} from {self.min} to {self.max}"
+        if self.type == "month":
+            return f"a month such as 'mars 2012' or '2012-03', from {self.min} to {self.max}"
+        if self.type == "id":
+            return "a non-empty value, unique in the file"
+        return "any text"
+
+    def recode_text(self, text: str) -> str:
+        """Map a free-text answer to a category with the first matching rule."""
+        for rule in self.recode:
+            if rule.pattern.search(text):
+                return rule.category
+        return self.default or "other"
+
+    @property
+    def codes(self) -> list[str]:
+        """The level codes in codebook order."""
+        return [lv.code for lv in self.levels]
+
+    def label_of(self, code: str) -> str:
+        """The Swedish label for a level code."""
+        for lv in self.levels:
+            if lv.code == code:
+                return lv.label
+        raise KeyError(f"{self.name}: no level with code {code!r}")
+
+
+@dataclass(frozen=True)
+class Form:
+    """One survey instrument (programme survey or coach form)."""
+
+    key: str
+    title: str
+    id_variable: str
+    variables: tuple[Variable, ...]
+
+    def __getitem__(self, name: str) -> Variable:
+        for v in self.variables:
+            if v.name == name:
+                return v
+        raise KeyError(f"{self.key}: no variable {name!r} in the codebook")
+
+    def header_map(self) -> dict[str, Variable]:
+        """Normalised header (and variable name) -> variable."""
+        out: dict[str, Variable] = {}
+        for v in self.variables:
+            out[normalise_label(v.column)] = v
+            out[normalise_label(v.name)] = v
+        return out
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """The whole data contract."""
+
+    programme_survey: Form
+    coach_form: Form
+    multi_select_separator: str
+    missing_labels: frozenset[str]
+
+    def is_missing(self, text: str) -> bool:
+        """True if a cell is item non-response."""
+        return normalise_label(text) in self.missing_labels
+
+
+def _variable(spec: dict[str, Any]) -> Variable:
+    vtype = spec["type"]
+    if vtype not in VARIABLE_TYPES:
+        raise ValueError(f"codebook: variable {spec.get('name')!r} has unknown type {vtype!r}")
+    levels = tuple(Level(str(lv["label"]), str(lv["code"])) for lv in spec.get("levels", []))
+    recode = tuple(
+        Recode(re.compile(r["pattern"], re.IGNORECASE), str(r["category"]))
+        for r in spec.get("recode", [])
+    )
+    q = spec.get("question")
+    return Variable(
+        name=spec["name"],
+        column=spec["column"],
+        type=vtype,
+        question=None if q is None else str(q),
+        levels=levels,
+        min=spec.get("min"),
+        max=spec.get("max"),
+        required=bool(spec.get("required", True)),
+        recode=recode,
+        default=spec.get("default"),
+        source=spec.get("source"),
+        _by_key={normalise_label(lv.label): lv for lv in levels},
+    )
+
+
+def _form(key: str, spec: dict[str, Any]) -> Form:
+    variables = tuple(_variable(v) for v in spec["variables"])
+    names = [v.name for v in variables]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise ValueError(f"codebook: {key} defines {sorted(dupes)} more than once")
+    return Form(key=key, title=spec["title"], id_variable=spec["key"], variables=variables)
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Load and sanity-check the codebook YAML."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return Codebook(
+        programme_survey=_form("programme_survey", raw["programme_survey"]),
+        coach_form=_form("coach_form", raw["coach_form"]),
+        multi_select_separator=raw.get("multi_select_separator", ";"),
+        missing_labels=frozenset(normalise_label(x) for x in raw.get("missing_labels", [""])),
+    )

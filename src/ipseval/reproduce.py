@@ -1,0 +1,338 @@
+"""Tabulate the report's tables from the cleaned microdata and check them cell by cell."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .derive import NO_ANSWER
+from .published import (
+    TABLES,
+    count_column_for,
+    is_percent_column,
+    load_inconsistencies,
+    load_table,
+    load_text_figures,
+    parse_count,
+    percent_matches,
+    round_half_up,
+    table_name,
+)
+
+TOTAL = "Totalt"
+COOP_VARS = (
+    "coop_psychiatry",
+    "coop_municipal",
+    "coop_social_insurance",
+    "coop_employment_service",
+    "coop_employers",
+    "coop_user_orgs",
+)
+STMT_VARS = (
+    "stmt_individual_adaptation",
+    "stmt_wishes_met",
+    "stmt_long_term_support",
+    "stmt_employers_willing",
+    "stmt_municipal_competence",
+    "stmt_model_deviation",
+    "stmt_competition",
+)
+EMPLOYER_VARS = (
+    "employer_public",
+    "employer_private",
+    "employer_voluntary",
+    "employer_social_coop",
+    "employer_other",
+)
+STATUSES = ("match", "source_inconsistent", "differs", "not_determined")
+
+
+def _counts(values: pd.Series, column: str) -> pd.DataFrame:
+    """One-way frequency table with a total row."""
+    c = values.fillna(NO_ANSWER).value_counts()
+    c.loc[TOTAL] = c.sum()
+    return c.rename(column).to_frame()
+
+
+def _grouped(frame: pd.DataFrame, variables: tuple[str, ...], rows: list[str]) -> pd.DataFrame:
+    out = {}
+    for var, row in zip(variables, rows, strict=True):
+        c = frame[f"{var}_group"].value_counts()
+        c = c.drop(index=NO_ANSWER, errors="ignore")
+        c.loc[TOTAL] = c.sum()
+        out[row] = c
+    return pd.DataFrame(out).T.fillna(0)
+
+
+def tabulate(
+    number: str, programmes: pd.DataFrame, participants: pd.DataFrame, published: pd.DataFrame
+) -> pd.DataFrame:
+    """Counts for one published table, shaped like it (rows x count columns)."""
+    p, d = programmes, participants
+    if number == "01":
+        t = p.set_index("municipality")[["grant_2011", "grant_2012", "grant_2013", "grant_total"]]
+        t.columns = ["2011", "2012", "2013", TOTAL]
+        t.loc[TOTAL] = t.sum()
+        return t
+    if number == "03":
+        return _counts(p["start_quarter"], "Antal")
+    if number == "04":
+        return _grouped(p, COOP_VARS, list(published.index))
+    if number == "05":
+        t = pd.DataFrame({"Antal": [p[v].sum() for v in EMPLOYER_VARS]}, index=published.index[:-1])
+        t.loc[TOTAL] = t.sum()
+        return t
+    if number == "06":
+        return _grouped(p, STMT_VARS, list(published.index))
+    if number == "07":
+        return _counts(p["fte_band"], "Antal")
+    if number == "08":
+        return _counts(p["caseload_band"], "Antal verksamheter")
+    if number == "09":
+        with_age = d[d["age"].notna()]
+        t = pd.crosstab(with_age["age_band"], with_age["sex"].fillna(NO_ANSWER))
+        t = t.reindex(columns=["Kvinna", "Man", NO_ANSWER], fill_value=0)
+        t[TOTAL] = t.sum(axis=1)
+        t.loc[TOTAL] = t.sum()
+        return t.drop(columns=NO_ANSWER)
+    if number == "10":
+        return _counts(d["diagnosis_row"], "Antal")
+    if number == "11":
+        ok = d[d["occupation_row"].notna() & d["time_gt_6m"].notna()]
+        t = pd.crosstab(ok["occupation_row"], ok["time_gt_6m"].astype(int))
+        t = t.reindex(columns=[0, 1], fill_value=0)
+        t.columns = ["Upp till 6 månader", "Mer än 6 månader"]
+        t["Totalt antal"] = t.sum(axis=1)
+        t.loc[TOTAL] = t.sum()
+        return t
+    if number == "12":
+        a = _counts(d["income_intake_row"], "Vid inskrivning")
+        b = _counts(d["income_now_row"], "Vid mättillfället")
+        return a.join(b, how="outer").fillna(0)
+    if number == "13":
+        return _counts(d["occupation_extent"].dropna(), "Antal")
+    if number == "14":
+        return _counts(d["economic_situation"], "Antal")
+    raise KeyError(number)
+
+
+def _share(num: float, den: float) -> float:
+    return float("nan") if den == 0 else 100.0 * num / den
+
+
+TEXT_FIGURES: dict[str, Callable[[pd.DataFrame, pd.DataFrame], float]] = {}
+
+
+def _figure(name: str) -> Callable[[Callable[..., float]], Callable[..., float]]:
+    def register(fn: Callable[..., float]) -> Callable[..., float]:
+        TEXT_FIGURES[name] = fn
+        return fn
+
+    return register
+
+
+def _granted(p: pd.DataFrame) -> pd.DataFrame:
+    return p[["grant_2011", "grant_2012", "grant_2013"]] > 0
+
+
+@_figure("grants_all_three_years")
+def _g3(p: pd.DataFrame, d: pd.DataFrame) -> float:
+    return float((_granted(p).sum(axis=1) == 3).sum())
+
+
+@_figure("grants_one_year")
+def _g1(p: pd.DataFrame, d: pd.DataFrame) -> float:
+    return float((_granted(p).sum(axis=1) == 1).sum())
+
+
+@_figure("grants_two_years")
+def _g2(p: pd.DataFrame, d: pd.DataFrame) -> float:
+    return float((_granted(p).sum(axis=1) == 2).sum())
+
+
+@_figure("grants_2011_and_2013_only")
+def _g1113(p: pd.DataFrame, d: pd.DataFrame) -> float:
+    g = _granted(p)
+    return float((g["grant_2011"] & ~g["grant_2012"] & g["grant_2013"]).sum())
+
+
+@_figure("grants_2012_and_2013_only")
+def _g1213(p: pd.DataFrame, d: pd.DataFrame) -> float:
+    g = _granted(p)
+    return float((~g["grant_2011"] & g["grant_2012"] & g["grant_2013"]).sum())
+
+
+@_figure("programmes_started_2013")
+def _s2013(p: pd.DataFrame, d: pd.DataFrame) -> float:
+    return float(p["start_month"].dropna().str.startswith("2013").sum())
+
+
+@_figure("coaches_total")
+def _coaches(p: pd.DataFrame, d: pd.DataFrame) -> float:
+    return float(p["n_coaches"].sum())
+
+
+@_figure("largest_fte")
+def _fte1(p: pd.DataFrame, d: pd.DataFrame) -> float:
+    return float(p["coach_fte"].dropna().sort_values().iloc[-1])
+
+
+@_figure("second_largest_fte")
+def _fte2(p: pd.DataFrame, d: pd.DataFrame) -> float:
+    return float(p["coach_fte"].dropna().sort_values().iloc[-2])
+
+
+for _col in ("ended_regular_work", "ended_wage_subsidy", "ended_studies"):
+    TEXT_FIGURES[_col] = lambda p, d, c=_col: float(p[c].sum())
+TEXT_FIGURES["ended_total"] = lambda p, d: float(
+    p[["ended_regular_work", "ended_wage_subsidy", "ended_studies", "ended_dropout"]].sum().sum()
+)
+
+
+def _occ_sex(d: pd.DataFrame, occ: str, sex: str) -> float:
+    return float(((d["occupation_code"] == occ) & (d["sex"] == sex)).sum())
+
+
+TEXT_FIGURES["regular_work_women"] = lambda p, d: _occ_sex(d, "regular_work", "Kvinna")
+TEXT_FIGURES["regular_work_men"] = lambda p, d: _occ_sex(d, "regular_work", "Man")
+TEXT_FIGURES["wage_subsidy_men"] = lambda p, d: _occ_sex(d, "wage_subsidy_work", "Man")
+TEXT_FIGURES["wage_subsidy_women"] = lambda p, d: _occ_sex(d, "wage_subsidy_work", "Kvinna")
+
+
+def _paid(d: pd.DataFrame) -> pd.Series:
+    return d["occupation_code"].isin(["regular_work", "wage_subsidy_work"])
+
+
+TEXT_FIGURES["paid_work_incl_subsidy"] = lambda p, d: float(_paid(d).sum())
+TEXT_FIGURES["paid_work_incl_subsidy_pct"] = lambda p, d: _share(
+    _paid(d).sum(), d["occupation_code"].notna().sum()
+)
+
+
+def _risk(d: pd.DataFrame, labels: set[str]) -> float:
+    answered = d["economic_risk"].dropna()
+    return _share(answered.isin(labels).sum(), len(answered))
+
+
+TEXT_FIGURES["economic_risk_none_pct"] = lambda p, d: _risk(d, {"Nej"})
+TEXT_FIGURES["economic_risk_unknown_pct"] = lambda p, d: _risk(d, {"Vet ej"})
+TEXT_FIGURES["economic_risk_arisen_pct"] = lambda p, d: _risk(d, {"Ja", "Delvis"})
+TEXT_FIGURES["weak_attachment_intake"] = lambda p, d: float((d["attachment_intake_weak"] == 1).sum())
+TEXT_FIGURES["weak_attachment_now"] = lambda p, d: float((d["attachment_now_weak"] == 1).sum())
+TEXT_FIGURES["weak_attachment_intake_pct"] = lambda p, d: _share(
+    (d["attachment_intake_weak"] == 1).sum(), d["attachment_intake_weak"].notna().sum()
+)
+TEXT_FIGURES["weak_attachment_now_pct"] = lambda p, d: _share(
+    (d["attachment_now_weak"] == 1).sum(), d["attachment_now_weak"].notna().sum()
+)
+
+
+def _weak_to_strong(d: pd.DataFrame) -> pd.Series:
+    return (d["attachment_intake_weak"] == 1) & (d["attachment_now_weak"] == 0)
+
+
+TEXT_FIGURES["weak_to_strong"] = lambda p, d: float(_weak_to_strong(d).sum())
+TEXT_FIGURES["weak_to_strong_pct"] = lambda p, d: _share(
+    _weak_to_strong(d).sum(), (d["attachment_intake_weak"] == 1).sum()
+)
+TEXT_FIGURES["weak_attachment_decrease"] = lambda p, d: float(
+    (d["attachment_intake_weak"] == 1).sum() - (d["attachment_now_weak"] == 1).sum()
+)
+for _name, _label in (
+    ("diagnosis_depression_pct", "Depression"),
+    ("diagnosis_neuropsychiatric_pct", "Neuropsykiatrisk"),
+    ("diagnosis_psychosis_pct", "Psykos"),
+):
+    TEXT_FIGURES[_name] = lambda p, d, lab=_label: _share(
+        d["diagnosis_row"].str.startswith(lab).sum(), len(d)
+    )
+TEXT_FIGURES["age_under_40_share"] = lambda p, d: _share(
+    (d["age"].dropna() < 40).sum(), d["age"].notna().sum()
+)
+
+
+def _fmt(x: float) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return ""
+    return str(int(x)) if float(x).is_integer() else f"{x:.4f}"
+
+
+def check(
+    programmes: pd.DataFrame, participants: pd.DataFrame, published_dir: str | Path
+) -> pd.DataFrame:
+    """One row per published cell: table, row, column, kind, published, reproduced, status, note."""
+    registry = {
+        (r["table"], r["row"], r["column"]): r
+        for _, r in load_inconsistencies(published_dir).iterrows()
+    }
+    rows: list[dict[str, object]] = []
+
+    def add(table: str, row: str, column: str, kind: str, pub: str, rep: float) -> None:
+        note = ""
+        if rep is None or (isinstance(rep, float) and np.isnan(rep)):
+            status = "not_determined"
+            note = "the microdata do not determine this cell"
+        elif kind == "percent":
+            if percent_matches(pub, rep):
+                status = "match"
+            elif (table, row, column) in registry and abs(rep - parse_count(pub)) < 1:
+                status = "source_inconsistent"
+                note = registry[(table, row, column)]["explanation"]
+            else:
+                status = "differs"
+                note = f"rounds to {round_half_up(rep)}"
+        else:
+            if pub != "" and float(rep) == parse_count(pub):
+                status = "match"
+            else:
+                entry = registry.get((table, row, column))
+                by_design = entry["reproduced_by_design"] if entry is not None else ""
+                if entry is not None and by_design != "" and float(rep) == float(by_design):
+                    status, note = "source_inconsistent", entry["explanation"]
+                else:
+                    status = "differs"
+        rows.append(
+            {
+                "table": table,
+                "row": row,
+                "column": column,
+                "kind": kind,
+                "published": pub,
+                "reproduced": _fmt(rep),
+                "status": status,
+                "note": note,
+            }
+        )
+
+    for number in TABLES:
+        pub = load_table(published_dir, number)
+        counts = tabulate(number, programmes, participants, pub)
+        name = table_name(number)
+        for col in pub.columns:
+            pct = is_percent_column(col)
+            src = count_column_for(pub, col) if pct else col
+            den = counts.at[TOTAL, src] if TOTAL in counts.index and src in counts else np.nan
+            for row in pub.index:
+                if src not in counts.columns:
+                    value = np.nan
+                else:
+                    value = float(counts[src].get(row, 0.0))
+                if pct:
+                    value = _share(value, den)
+                add(name, row, col, "percent" if pct else "count", pub.at[row, col], value)
+        # categories the data have but the report does not print
+        for row in counts.index.difference(pub.index):
+            for col in counts.columns:
+                if counts.at[row, col]:
+                    add(name, str(row), col, "count", "", float(counts.at[row, col]))
+    for _, fig in load_text_figures(published_dir).iterrows():
+        fn = TEXT_FIGURES.get(fig["id"])
+        value = np.nan if fn is None else fn(programmes, participants)
+        kind = "percent" if fig["unit"] == "percent" else "count"
+        add("text", fig["id"], "value", kind, str(fig["value"]), value)
+    out = pd.DataFrame(rows)
+    out["status"] = pd.Categorical(out["status"], categories=STATUSES)
+    return out
