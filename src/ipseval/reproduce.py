@@ -336,3 +336,48 @@ def check(
     out = pd.DataFrame(rows)
     out["status"] = pd.Categorical(out["status"], categories=STATUSES)
     return out
+
+
+def summarise(result: pd.DataFrame) -> pd.DataFrame:
+    """Cells per table and status."""
+    t = pd.crosstab(result["table"], result["status"].astype(str))
+    t = t.reindex(columns=list(STATUSES), fill_value=0)
+    t["cells"] = t.sum(axis=1)
+    order = sorted(t.index, key=lambda s: (s == "text", int(s.split()[-1]) if s != "text" else 0))
+    return t.loc[order].reset_index()
+
+
+def verdict(result: pd.DataFrame, on_mismatch: str) -> tuple[bool, str]:
+    """(ok, text): ok is False when a cell differs and on_mismatch is 'error'."""
+    counts = result["status"].astype(str).value_counts()
+    lines = [
+        f"{len(result)} published cells checked: "
+        + ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)
+    ]
+    differs = result[result["status"].astype(str) == "differs"]
+    for _, r in differs.iterrows():
+        lines.append(
+            f"  DIFFERS {r['table']} | {r['row']} | {r['column']}: "
+            f"published {r['published']}, reproduced {r['reproduced']}"
+        )
+    ok = differs.empty or on_mismatch == "warn"
+    if not differs.empty:
+        lines.append(
+            "reproduction FAILED (reproduction.on_mismatch: error)"
+            if not ok
+            else "differences recorded as findings (reproduction.on_mismatch: warn)"
+        )
+    return ok, "\n".join(lines) + "\n"
+
+
+def side_by_side(result: pd.DataFrame, table: str) -> pd.DataFrame:
+    """One table's cells as rows x columns of 'published | reproduced | status'."""
+    t = result[result["table"] == table].copy()
+    mark = {"match": "✓", "source_inconsistent": "≈", "differs": "✗", "not_determined": "?"}
+    t["cell"] = [
+        f"{p} | {r} {mark[str(s)]}"
+        for p, r, s in zip(t["published"], t["reproduced"], t["status"], strict=True)
+    ]
+    rows = list(dict.fromkeys(t["row"]))
+    cols = list(dict.fromkeys(t["column"]))
+    return t.pivot(index="row", columns="column", values="cell").reindex(index=rows, columns=cols)

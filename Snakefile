@@ -1,0 +1,27 @@
+# ipseval: Snakemake workflow reproducing and extending Socialstyrelsen's evaluation of the
+# 2011-2013 IPS trials (artikelnummer 2013-12-19). Stages live in workflow/rules/.
+from pathlib import Path
+
+from snakemake.utils import min_version, validate
+
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/clean.smk"
+include: "workflow/rules/reproduce.smk"
+
+
+rule all:
+    input:
+        rules.clean.output,
+        rules.reproduction_verdict.output,
+        rules.descriptives_notebook.output,
+    default_target: True

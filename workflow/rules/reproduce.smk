@@ -1,0 +1,76 @@
+# Stage 2: tabulate the published tables from the clean data, check them cell by cell,
+# and present them in a papermill-executed notebook.
+
+
+rule reproduction_check:
+    input:
+        programmes=rules.clean.output.programmes,
+        participants=rules.clean.output.participants,
+        published=published_files(),
+    output:
+        check=f"{RESULTS}/reproduction/check.csv",
+        summary=f"{RESULTS}/reproduction/summary.csv",
+    log:
+        f"{RESULTS}/logs/reproduction_check.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/reproduction_check.tsv"
+    params:
+        published=config["data"]["published"],
+        synthetic=SYNTHETIC,
+    script:
+        "../scripts/reproduction_check.py"
+
+
+rule reproduction_verdict:
+    input:
+        check=rules.reproduction_check.output.check,
+    output:
+        verdict=f"{RESULTS}/reproduction/verdict.txt",
+    log:
+        f"{RESULTS}/logs/reproduction_verdict.log",
+    params:
+        on_mismatch=config["reproduction"]["on_mismatch"],
+    script:
+        "../scripts/reproduction_verdict.py"
+
+
+rule descriptives_params:
+    output:
+        params=f"{RESULTS}/reproduction/descriptives.params.yaml",
+    log:
+        f"{RESULTS}/logs/descriptives_params.log",
+    params:
+        values={
+            "run_name": RUN,
+            "synthetic": SYNTHETIC,
+            "programmes": f"{RESULTS}/clean/programmes.csv",
+            "participants": f"{RESULTS}/clean/participants.csv",
+            "accounting": f"{RESULTS}/clean/accounting.csv",
+            "check": f"{RESULTS}/reproduction/check.csv",
+            "published": config["data"]["published"],
+        },
+    script:
+        "../scripts/write_params.py"
+
+
+rule descriptives_notebook:
+    input:
+        notebook="notebooks/descriptives.ipynb",
+        params=rules.descriptives_params.output.params,
+        programmes=rules.clean.output.programmes,
+        participants=rules.clean.output.participants,
+        accounting=rules.clean.output.accounting,
+        check=rules.reproduction_check.output.check,
+    output:
+        ipynb=f"{RESULTS}/reproduction/descriptives.ipynb",
+        html=f"{RESULTS}/reproduction/descriptives.html",
+    log:
+        f"{RESULTS}/logs/descriptives_notebook.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/descriptives_notebook.tsv"
+    resources:
+        notebook=1,
+    shell:
+        "{PY} -m papermill {input.notebook} {output.ipynb} -f {input.params} --cwd . "
+        "--no-progress-bar --log-output > {log} 2>&1 "
+        "&& {PY} -m ipseval.notebook {output.ipynb} {output.html} >> {log} 2>&1"
