@@ -4,7 +4,6 @@ from pathlib import Path
 
 from snakemake.utils import min_version, validate
 
-
 min_version("9.0")
 
 
@@ -14,14 +13,18 @@ configfile: "config/config.yaml"
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
+envvars:
+    "PATH",
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/reproduce.smk"
 
 
 rule all:
+    default_target: True
     input:
         rules.clean.output,
         rules.reproduction_verdict.output,
         rules.descriptives_notebook.output,
-    default_target: True

@@ -57,7 +57,9 @@ def test_every_problem_is_listed_with_file_row_column_value_allowed(
     assert f"{path}, row 9, column '{SEX}': value 'Okänt'" in message
 
 
-def test_duplicate_id_and_unknown_programme(tmp_path: Path, codebook: Codebook, outcomes: dict) -> None:
+def test_duplicate_id_and_unknown_programme(
+    tmp_path: Path, codebook: Codebook, outcomes: dict
+) -> None:
     f = sample_forms()
     f.loc[4, "Formulär-ID"] = f.loc[2, "Formulär-ID"]
     f.loc[6, KOMMUN] = "Atlantis kommun"
@@ -95,8 +97,11 @@ def test_multi_select_answer_not_in_codebook(
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"", "file is empty"), (b"\xff\xfe1\x002\x00", "file holds NUL bytes"),
-     (b"a,b\n\x81\x8d\x8f\n", "unreadable encoding")],
+    [
+        (b"", "file is empty"),
+        (b"\xff\xfe1\x002\x00", "file holds NUL bytes"),
+        (b"a,b\n\x81\x8d\x8f\n", "unreadable encoding"),
+    ],
 )
 def test_unreadable_files(
     tmp_path: Path, codebook: Codebook, outcomes: dict, content: bytes, message: str
@@ -137,7 +142,9 @@ def test_exclude_mode_logs_every_row_and_balances(
     assert len(result.participants) == 28
     ex = result.excluded.set_index("row")
     assert sorted(ex.index) == [5, 12]
-    assert "out of range" in ex.at[5, "reason"] and "answer not in the codebook" in ex.at[5, "reason"]
+    assert (
+        "out of range" in ex.at[5, "reason"] and "answer not in the codebook" in ex.at[5, "reason"]
+    )
     assert "programme does not exist" in ex.at[12, "reason"]
     acc = result.accounting.set_index("file").loc[str(path)]
     assert (acc.rows_in, acc.rows_kept, acc.rows_excluded) == (30, 28, 2)

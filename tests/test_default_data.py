@@ -35,8 +35,12 @@ def test_every_published_cell_is_reproduced(default_clean: CleanResult) -> None:
 def test_outcome_definitions_match_the_report(default_clean: CleanResult) -> None:
     d = default_clean.participants
     # Tabell 11 and the outcome hierarchy: 36, 111, 487, 549 of 906
-    expected = {"regular_work": 36, "paid_work": 111, "work_internship_studies": 487,
-                "any_occupation": 549}
+    expected = {
+        "regular_work": 36,
+        "paid_work": 111,
+        "work_internship_studies": 487,
+        "any_occupation": 549,
+    }
     for name, events in expected.items():
         y = d[f"y_{name}"]
         assert (int(y.sum()), int(y.notna().sum())) == (events, 906)
@@ -60,9 +64,10 @@ def test_truth_directions_show_in_the_synthetic_data(default_clean: CleanResult)
     d = default_clean.participants.dropna(subset=["y_work_internship_studies"])
     y = d["y_work_internship_studies"].astype(float)
     assert y[d["work_history"] == "never"].mean() < y[d["work_history"] == "lt6m"].mean()
-    assert y[d["diagnosis_group"] == "psychosis"].mean() < y[
-        d["diagnosis_group"] != "psychosis"
-    ].mean()
+    assert (
+        y[d["diagnosis_group"] == "psychosis"].mean()
+        < y[d["diagnosis_group"] != "psychosis"].mean()
+    )
     older = pd.to_numeric(d["age"]) >= 45
     assert y[older].mean() < y[~older & d["age"].notna()].mean()
     assert np.isfinite(y.mean())

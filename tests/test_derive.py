@@ -55,8 +55,15 @@ def test_income_hierarchy(ticks: set | None, other: str | None, code: str) -> No
 
 @pytest.mark.parametrize(
     ("text", "month"),
-    [("mars 2012", "2012-03"), ("Mars -12", "2012-03"), ("2012-03", "2012-03"),
-     ("okt 2012", "2012-10"), ("2013-06-15", "2013-06"), ("våren 2012", None), ("13/2012", None)],
+    [
+        ("mars 2012", "2012-03"),
+        ("Mars -12", "2012-03"),
+        ("2012-03", "2012-03"),
+        ("okt 2012", "2012-10"),
+        ("2013-06-15", "2013-06"),
+        ("våren 2012", None),
+        ("13/2012", None),
+    ],
 )
 def test_parse_month(text: str, month: str | None) -> None:
     assert parse_month(text) == month

@@ -95,9 +95,10 @@ def test_sex_split_inconsistency_is_real_in_the_source() -> None:
     text = pd.read_csv(PUBLISHED / "text_figures.csv").set_index("id")["value"].astype(float)
     assert text["regular_work_women"] + text["regular_work_men"] == 37
     assert t11.at["Lönearbete", "Totalt antal"] == 36
-    assert text["wage_subsidy_men"] + text["wage_subsidy_women"] == t11.at[
-        "Arbete via lönebidrag", "Totalt antal"
-    ]
+    assert (
+        text["wage_subsidy_men"] + text["wage_subsidy_women"]
+        == t11.at["Arbete via lönebidrag", "Totalt antal"]
+    )
 
 
 def test_grants_text_figures_follow_from_tabell_1() -> None:

@@ -32,9 +32,7 @@ def sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _exclusions(
-    problems: list[Problem], file: str, form_ids: Mapping[int, object]
-) -> pd.DataFrame:
+def _exclusions(problems: list[Problem], file: str, form_ids: Mapping[int, object]) -> pd.DataFrame:
     rows: dict[int, list[str]] = {}
     for p in problems:
         if p.file == file and p.row is not None:
@@ -83,9 +81,7 @@ def clean(
     # cross-file check: every form's programme must exist (and not itself be excluded)
     bad_prog_rows = prog.bad_rows()
     known = {
-        normalise_label(m): row
-        for row, m in prog.data["municipality"].items()
-        if m is not None
+        normalise_label(m): row for row, m in prog.data["municipality"].items() if m is not None
     }
     ref_problems: list[Problem] = []
     ref_header = cb.coach_form["municipality"].column

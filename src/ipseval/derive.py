@@ -137,8 +137,7 @@ def derive_programmes(prog: pd.DataFrame, cb: Codebook, survey_month: str) -> pd
     out["grant_total"] = out[["grant_2011", "grant_2012", "grant_2013"]].sum(axis=1, min_count=1)
     out["start_quarter"] = [start_quarter_label(m) for m in out["start_month"]]
     out["months_active"] = [
-        None if _isna(m) else max(0, months_between(m, survey_month))
-        for m in out["start_month"]
+        None if _isna(m) else max(0, months_between(m, survey_month)) for m in out["start_month"]
     ]
     out["fte_band"] = [_band(v, FTE_BANDS) for v in out["coach_fte"]]
     out["caseload_band"] = [_band(v, CASELOAD_BANDS) for v in out["caseload"]]
@@ -146,8 +145,7 @@ def derive_programmes(prog: pd.DataFrame, cb: Codebook, survey_month: str) -> pd
         if var.type == "categorical":
             codes = {lv.label: lv.code for lv in var.levels}
             out[f"{var.name}_group"] = [
-                NO_ANSWER if _isna(v) else AGREEMENT_GROUPS[codes[v]]
-                for v in out[var.name]
+                NO_ANSWER if _isna(v) else AGREEMENT_GROUPS[codes[v]] for v in out[var.name]
             ]
     return out
 
@@ -253,9 +251,7 @@ def derive_participants(
 
     # derived
     t = codes("time_in_programme")
-    out["time_gt_6m"] = pd.array(
-        [None if _isna(v) else int(v == "gt6m") for v in t], dtype="Int64"
-    )
+    out["time_gt_6m"] = pd.array([None if _isna(v) else int(v == "gt6m") for v in t], dtype="Int64")
     out["age_band"] = [_band(a, AGE_BANDS) if a is not None else NO_ANSWER for a in f["age"]]
     out["sex_code"] = codes("sex")
     out["education_code"] = codes("education")
@@ -300,8 +296,7 @@ def derive_participants(
     # Q16 occupation through Tabell 11's categories
     occ = codes("occupation")
     occ_other = [
-        None if _isna(v) else form["occupation_other"].recode_text(v)
-        for v in f["occupation_other"]
+        None if _isna(v) else form["occupation_other"].recode_text(v) for v in f["occupation_other"]
     ]
     occ_code = [
         None if _isna(o) else (oo or "other") if o == "other" else o

@@ -133,7 +133,9 @@ def _parse_cell(
     if var.type == "categorical":
         level = var.match(text)
         if level is None:
-            return None, Problem(path, row, header, text, var.allowed(), "answer not in the codebook")
+            return None, Problem(
+                path, row, header, text, var.allowed(), "answer not in the codebook"
+            )
         return level.label, None
     if var.type == "multi":
         parts = [p for p in text.split(cb.multi_select_separator) if p.strip()]
@@ -208,4 +210,6 @@ def parse_form(frame: pd.DataFrame, form: Form, cb: Codebook, path: str) -> Pars
                 )
             else:
                 first_row[key] = int(row)
-    return Parsed(data=data.replace({np.nan: None}), row_problems=row_problems, file_problems=file_problems)
+    return Parsed(
+        data=data.replace({np.nan: None}), row_problems=row_problems, file_problems=file_problems
+    )

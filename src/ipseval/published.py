@@ -17,9 +17,7 @@ def table_name(number: str) -> str:
 
 def load_table(directory: str | Path, number: str) -> pd.DataFrame:
     """A published table as strings, indexed by its row label ('rad')."""
-    frame = pd.read_csv(
-        Path(directory) / f"tabell_{number}.csv", dtype=str, keep_default_na=False
-    )
+    frame = pd.read_csv(Path(directory) / f"tabell_{number}.csv", dtype=str, keep_default_na=False)
     return frame.set_index("rad")
 
 
@@ -30,9 +28,7 @@ def load_text_figures(directory: str | Path) -> pd.DataFrame:
 
 def load_inconsistencies(directory: str | Path) -> pd.DataFrame:
     """The registry of places where the report contradicts itself."""
-    return pd.read_csv(
-        Path(directory) / "inconsistencies.csv", dtype=str, keep_default_na=False
-    )
+    return pd.read_csv(Path(directory) / "inconsistencies.csv", dtype=str, keep_default_na=False)
 
 
 def parse_count(cell: str) -> float:

@@ -220,7 +220,9 @@ def _risk(d: pd.DataFrame, labels: set[str]) -> float:
 TEXT_FIGURES["economic_risk_none_pct"] = lambda p, d: _risk(d, {"Nej"})
 TEXT_FIGURES["economic_risk_unknown_pct"] = lambda p, d: _risk(d, {"Vet ej"})
 TEXT_FIGURES["economic_risk_arisen_pct"] = lambda p, d: _risk(d, {"Ja", "Delvis"})
-TEXT_FIGURES["weak_attachment_intake"] = lambda p, d: float((d["attachment_intake_weak"] == 1).sum())
+TEXT_FIGURES["weak_attachment_intake"] = lambda p, d: float(
+    (d["attachment_intake_weak"] == 1).sum()
+)
 TEXT_FIGURES["weak_attachment_now"] = lambda p, d: float((d["attachment_now_weak"] == 1).sum())
 TEXT_FIGURES["weak_attachment_intake_pct"] = lambda p, d: _share(
     (d["attachment_intake_weak"] == 1).sum(), d["attachment_intake_weak"].notna().sum()
@@ -316,10 +318,7 @@ def check(
             src = count_column_for(pub, col) if pct else col
             den = counts.at[TOTAL, src] if TOTAL in counts.index and src in counts else np.nan
             for row in pub.index:
-                if src not in counts.columns:
-                    value = np.nan
-                else:
-                    value = float(counts[src].get(row, 0.0))
+                value = np.nan if src not in counts.columns else float(counts[src].get(row, 0.0))
                 if pct:
                     value = _share(value, den)
                 add(name, row, col, "percent" if pct else "count", pub.at[row, col], value)

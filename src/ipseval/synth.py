@@ -24,8 +24,9 @@ from .derive import INCOME_ROWS, months_between
 from .published import load_table, parse_count
 
 SWEDISH_MONTH_NAMES = (
-    "januari februari mars april maj juni juli augusti september oktober november december"
-).split()
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+)  # fmt: skip
 AGE_RANGES = {
     "Upp till 29 år": (18, 29),
     "30–39 år": (30, 39),
@@ -64,8 +65,16 @@ OCC_OTHER_TEXT = {
 }
 DX_OTHER_TEXT = ["Personlighetsstörning", "Ätstörning", "PTSD", "Tvångssyndrom"]
 DX_ID_TEXT = ["Lindrig utvecklingsstörning", "Utvecklingsstörning"]
-WISHES = ["Arbete i butik", "Lagerarbete", "Studier", "Arbete med djur", "Kontorsarbete",
-          "Vård och omsorg", "Restaurang", "Vet inte än"]
+WISHES = [
+    "Arbete i butik",
+    "Lagerarbete",
+    "Studier",
+    "Arbete med djur",
+    "Kontorsarbete",
+    "Vård och omsorg",
+    "Restaurang",
+    "Vet inte än",
+]
 GOALS = ["Deltidsarbete", "Heltidsarbete", "Examen", "Anställning", "Praktik som leder till arbete"]
 
 
@@ -168,8 +177,12 @@ def make_programmes(cfg: dict[str, Any], published: Path, rng: np.random.Generat
 
     # Q11 participants per coach (Tabell 8): newer programmes have smaller caseloads
     t8 = _published_counts(published, "08", "Antal verksamheter")
-    bands = {"1–5 deltagare": (1, 5), "6–10 deltagare": (6, 10), "11–15 deltagare": (11, 15),
-             "16–22 deltagare": (16, 22)}
+    bands = {
+        "1–5 deltagare": (1, 5),
+        "6–10 deltagare": (6, 10),
+        "11–15 deltagare": (11, 15),
+        "16–22 deltagare": (16, 22),
+    }
     score = months_active + rng.normal(0, 4, n)
     order = np.argsort(score, kind="stable")
     caseload = np.zeros(n)
@@ -203,11 +216,23 @@ def make_programmes(cfg: dict[str, Any], published: Path, rng: np.random.Generat
         "Instämmer helt/i hög grad (5-6)": (5, 6),
         "Redan välfungerande samarbete": (7, 7),
     }
-    coop_cols = ["coop_psychiatry", "coop_municipal", "coop_social_insurance",
-                 "coop_employment_service", "coop_employers", "coop_user_orgs"]
-    stmt_cols = ["stmt_individual_adaptation", "stmt_wishes_met", "stmt_long_term_support",
-                 "stmt_employers_willing", "stmt_municipal_competence", "stmt_model_deviation",
-                 "stmt_competition"]
+    coop_cols = [
+        "coop_psychiatry",
+        "coop_municipal",
+        "coop_social_insurance",
+        "coop_employment_service",
+        "coop_employers",
+        "coop_user_orgs",
+    ]
+    stmt_cols = [
+        "stmt_individual_adaptation",
+        "stmt_wishes_met",
+        "stmt_long_term_support",
+        "stmt_employers_willing",
+        "stmt_municipal_competence",
+        "stmt_model_deviation",
+        "stmt_competition",
+    ]
     for number, cols in (("04", coop_cols), ("06", stmt_cols)):
         t = load_table(published, number)
         for col, (_, row) in zip(cols, t.iterrows(), strict=True):
@@ -215,14 +240,27 @@ def make_programmes(cfg: dict[str, Any], published: Path, rng: np.random.Generat
             counts["missing"] = n - sum(counts.values())
             groups = counts_to_list(counts, rng)
             p[col] = [
-                None if g == "missing" else int(rng.integers(group_values[g][0], group_values[g][1] + 1))
+                None
+                if g == "missing"
+                else int(rng.integers(group_values[g][0], group_values[g][1] + 1))
                 for g in groups
             ]
 
     # employer types of participants at workplaces (Tabell 5)
     t5 = _published_counts(published, "05", "Antal")
-    emp_cols = dict(zip(t5, ["employer_public", "employer_private", "employer_voluntary",
-                             "employer_social_coop", "employer_other"], strict=True))
+    emp_cols = dict(
+        zip(
+            t5,
+            [
+                "employer_public",
+                "employer_private",
+                "employer_voluntary",
+                "employer_social_coop",
+                "employer_other",
+            ],
+            strict=True,
+        )
+    )
     for row, col in emp_cols.items():
         p[col] = rng.multinomial(t5[row], n_forms / n_forms.sum())
     return p
@@ -287,7 +325,11 @@ def make_participants(
     d["referral"] = _choice(rng, cfg["referral"], n)
     wh_codes = ["lt6m", "6m_2y", "2y_5y", "gt5y", "never", "unknown"]
     d["work_history"] = [
-        wh_codes[rng.choice(6, p=np.array(cfg["work_history_by_age"][b]) / sum(cfg["work_history_by_age"][b]))]
+        wh_codes[
+            rng.choice(
+                6, p=np.array(cfg["work_history_by_age"][b]) / sum(cfg["work_history_by_age"][b])
+            )
+        ]
         for b in d["age_band"]
     ]
 
@@ -329,37 +371,78 @@ def make_participants(
         rest_counts = [
             ("work_or_studies", counts["unpaid_work"] + counts["studies"]),
             ("daily_activity", counts["daily_activity"]),
-            ("rest", sum(counts[k] for k in ("none", "social_cooperative", "work_unspecified",
-                                            "protected_employment", "other"))),
+            (
+                "rest",
+                sum(
+                    counts[k]
+                    for k in (
+                        "none",
+                        "social_cooperative",
+                        "work_unspecified",
+                        "protected_employment",
+                        "other",
+                    )
+                ),
+            ),
         ]
         ladder = assign_by_rank(pool, latent, rest_counts)
         ws = np.array([i for i, c in ladder.items() if c == "work_or_studies"])
         # studies go to the younger of those at work or in studies
         young = -age + rng.normal(0, 8, n)
-        for i, c in assign_by_rank(ws, young, [("studies", counts["studies"]),
-                                               ("unpaid_work", counts["unpaid_work"])]).items():
+        for i, c in assign_by_rank(
+            ws, young, [("studies", counts["studies"]), ("unpaid_work", counts["unpaid_work"])]
+        ).items():
             occ[i] = c
         for i in (i for i, c in ladder.items() if c == "daily_activity"):
             occ[i] = "daily_activity"
         rest = np.array([i for i, c in ladder.items() if c == "rest"])
-        labels = counts_to_list({k: counts[k] for k in ("none", "social_cooperative",
-                                 "work_unspecified", "protected_employment", "other")}, rng)
+        labels = counts_to_list(
+            {
+                k: counts[k]
+                for k in (
+                    "none",
+                    "social_cooperative",
+                    "work_unspecified",
+                    "protected_employment",
+                    "other",
+                )
+            },
+            rng,
+        )
         for i, c in zip(rest, labels, strict=True):
             occ[i] = c
     d["occupation"] = occ
-    level = pd.Series(occ).map({"regular_work": 5, "wage_subsidy_work": 4, "unpaid_work": 3,
-                                "studies": 3, "daily_activity": 2}).fillna(1).to_numpy()
+    level = (
+        pd.Series(occ)
+        .map(
+            {
+                "regular_work": 5,
+                "wage_subsidy_work": 4,
+                "unpaid_work": 3,
+                "studies": 3,
+                "daily_activity": 2,
+            }
+        )
+        .fillna(1)
+        .to_numpy()
+    )
 
     # attachment at intake (Q9) and now (Q18), exact transition counts
     tr = cal["attachment_transitions"]
     intake_counts = {a: sum(tr[a].values()) for a in ("W", "S", "N")}
     intake_none = rng.choice(n, size=intake_counts["N"], replace=False)
     assessed = np.setdiff1d(np.arange(n), intake_none)
-    wh_rank = pd.Series(d["work_history"]).map({"lt6m": 3, "6m_2y": 2, "2y_5y": 1, "gt5y": 0,
-                                                "never": -1, "unknown": 0}).to_numpy(dtype=float)
+    wh_rank = (
+        pd.Series(d["work_history"])
+        .map({"lt6m": 3, "6m_2y": 2, "2y_5y": 1, "gt5y": 0, "never": -1, "unknown": 0})
+        .to_numpy(dtype=float)
+    )
     intake = np.full(n, "N", dtype=object)
-    for i, c in assign_by_rank(assessed, wh_rank + rng.normal(0, 1.2, n),
-                               [("S", intake_counts["S"]), ("W", intake_counts["W"])]).items():
+    for i, c in assign_by_rank(
+        assessed,
+        wh_rank + rng.normal(0, 1.2, n),
+        [("S", intake_counts["S"]), ("W", intake_counts["W"])],
+    ).items():
         intake[i] = c
     now = np.full(n, "N", dtype=object)
     for a in ("W", "S", "N"):
@@ -391,9 +474,12 @@ def make_participants(
     reg = rng.permutation(np.flatnonzero(occ == "regular_work"))
     sub = rng.permutation(np.flatnonzero(occ == "wage_subsidy_work"))
     wage_other_reg = now_counts["wage_and_other"] - 10
-    plan = [(reg[: now_counts["wage"]], "wage"), (reg[now_counts["wage"]:], "wage_and_other"),
-            (sub[: now_counts["wage_subsidy"]], "wage_subsidy"),
-            (sub[now_counts["wage_subsidy"] : now_counts["wage_subsidy"] + 10], "wage_and_other")]
+    plan = [
+        (reg[: now_counts["wage"]], "wage"),
+        (reg[now_counts["wage"] :], "wage_and_other"),
+        (sub[: now_counts["wage_subsidy"]], "wage_subsidy"),
+        (sub[now_counts["wage_subsidy"] : now_counts["wage_subsidy"] + 10], "wage_and_other"),
+    ]
     if len(reg) - now_counts["wage"] != wage_other_reg:
         raise ValueError("income calibration does not match the regular workers")
     for members, cat in plan:
@@ -413,9 +499,11 @@ def make_participants(
     missing_sit = rng.choice(n, size=t14["Ej svar"] + t14["Vet ej"], replace=False)
     sit[missing_sit[: t14["Vet ej"]]] = "unknown"
     rest = np.setdiff1d(np.arange(n), missing_sit)
-    for i, c in assign_by_rank(rest, level + rng.normal(0, 1.5, n),
-                               [("better", t14["Bättre"]), ("same", t14["Samma"]),
-                                ("worse", t14["Sämre"])]).items():
+    for i, c in assign_by_rank(
+        rest,
+        level + rng.normal(0, 1.5, n),
+        [("better", t14["Bättre"]), ("same", t14["Samma"]), ("worse", t14["Sämre"])],
+    ).items():
         sit[i] = c
     d["economic_situation"] = sit
     t13 = _published_counts(published, "13", "Antal")
@@ -424,11 +512,16 @@ def make_participants(
     extra = rng.choice(nones, size=cal["extent_answered_without_occupation"], replace=False)
     answered = np.concatenate([occupied, extra])
     extent = np.full(n, None, dtype=object)
-    for i, c in assign_by_rank(answered, level + rng.normal(0, 1.0, n),
-                               [("76_100", t13["76-100 % av heltid"]),
-                                ("51_75", t13["51-75 % av heltid"]),
-                                ("26_50", t13["26-50 % av heltid"]),
-                                ("1_25", t13["1-25 % av heltid"])]).items():
+    for i, c in assign_by_rank(
+        answered,
+        level + rng.normal(0, 1.0, n),
+        [
+            ("76_100", t13["76-100 % av heltid"]),
+            ("51_75", t13["51-75 % av heltid"]),
+            ("26_50", t13["26-50 % av heltid"]),
+            ("1_25", t13["1-25 % av heltid"]),
+        ],
+    ).items():
         extent[i] = c
     d["extent"] = extent
     return d
@@ -458,8 +551,13 @@ def _income_ticks(cat: str, when: str, rng: np.random.Generator) -> tuple[list[s
         table = {
             "wage": (["wage"], ""),
             "wage_subsidy": (["wage_subsidy"], ""),
-            "wage_and_other": ([str(rng.choice(["wage", "wage_subsidy"])),
-                                str(rng.choice(["social_insurance", "social_assistance"]))], ""),
+            "wage_and_other": (
+                [
+                    str(rng.choice(["wage", "wage_subsidy"])),
+                    str(rng.choice(["social_insurance", "social_assistance"])),
+                ],
+                "",
+            ),
             "study_allowance": (["other"], "Studiemedel"),
         }
     common = {
@@ -468,7 +566,8 @@ def _income_ticks(cat: str, when: str, rng: np.random.Generator) -> tuple[list[s
         "unemployment_insurance": (["unemployment_insurance"], ""),
         "social_insurance_and_other": (
             (["social_insurance", str(rng.choice(other_src))], "")
-            if rng.random() < 0.7 else (["social_insurance", "other"], "Bostadstillägg")
+            if rng.random() < 0.7
+            else (["social_insurance", "other"], "Bostadstillägg")
         ),
         "activity_support": (["other"], "Aktivitetsstöd"),
         "none": (["other"], "Ingen försörjning"),
@@ -480,8 +579,13 @@ def _income_ticks(cat: str, when: str, rng: np.random.Generator) -> tuple[list[s
 
 def _dx_ticks(row: str, rng: np.random.Generator) -> tuple[list[str], str]:
     order = ["psychosis", "bipolar", "depression", "neuropsychiatric", "anxiety", "substance_use"]
-    names = dict(zip(["Psykos", "Bipolär", "Depression", "Neuropsykiatrisk", "Ångest", "Missbruk"],
-                     order, strict=True))
+    names = dict(
+        zip(
+            ["Psykos", "Bipolär", "Depression", "Neuropsykiatrisk", "Ångest", "Missbruk"],
+            order,
+            strict=True,
+        )
+    )
     if row == "Ej svar":
         return [], ""
     if row == "Vet ej":
@@ -493,7 +597,7 @@ def _dx_ticks(row: str, rng: np.random.Generator) -> tuple[list[str], str]:
     top = names[row.split(" ")[0]]
     if row.endswith("(endast)"):
         return [top], ""
-    lower = order[order.index(top) + 1 :] + ["other"]
+    lower = [*order[order.index(top) + 1 :], "other"]
     k = 1 + int(rng.random() < 0.3 and len(lower) > 1)
     extra = sorted(rng.choice(len(lower), size=k, replace=False))
     ticks = [top] + [lower[i] for i in extra]
@@ -503,8 +607,9 @@ def _dx_ticks(row: str, rng: np.random.Generator) -> tuple[list[str], str]:
     return ticks, text
 
 
-def render_coach_forms(d: pd.DataFrame, programmes: pd.DataFrame, cb: Codebook,
-                       rng: np.random.Generator) -> pd.DataFrame:
+def render_coach_forms(
+    d: pd.DataFrame, programmes: pd.DataFrame, cb: Codebook, rng: np.random.Generator
+) -> pd.DataFrame:
     """Coach forms as a web-survey export: Swedish headers and answer labels."""
     f = cb.coach_form
     sep = cb.multi_select_separator
@@ -529,37 +634,39 @@ def render_coach_forms(d: pd.DataFrame, programmes: pd.DataFrame, cb: Codebook,
         if occ in OCC_OTHER_TEXT:
             occ_code, occ_text = "other", str(rng.choice(OCC_OTHER_TEXT[occ]))
         edu = r["education"]
-        rows.append({
-            "Ditt namn:": f"Testcoach {cid} (FIKTIV)",
-            "Ditt telefonnummer:": f"000-000 {cid}",
-            "Din e-post:": f"coach{cid}@exempel.invalid",
-            "Verksamhetens kommun:": prog["municipality"],
-            "_i": i,
-            "time_in_programme": lab("time_in_programme", r["time"]),
-            "employment_wish": str(rng.choice(WISHES)) if rng.random() < 0.9 else "",
-            "goal": str(rng.choice(GOALS)) if rng.random() < 0.9 else "",
-            "sex": lab("sex", r["sex"]),
-            "age": "" if r["age"] is None or pd.isna(r["age"]) else str(int(r["age"])),
-            "education": lab("education", edu),
-            "education_other": "Folkhögskola" if edu == "other" else "",
-            "last_employed": lab("last_employed", r["work_history"]),
-            "registered_af": lab("registered_af", r["registered_af"]),
-            "attachment_intake": lab("attachment_intake", r["attachment_intake"]),
-            "diagnosis": multi("diagnosis", dx),
-            "diagnosis_other": dx_text,
-            "referral": lab("referral", r["referral"]),
-            "referral_other": "Kriminalvården" if r["referral"] == "other" else "",
-            "income_intake": multi("income_intake", inc_i),
-            "income_intake_other": inc_i_text,
-            "economic_risk": lab("economic_risk", r["economic_risk"]),
-            "income_now": multi("income_now", inc_n),
-            "income_now_other": inc_n_text,
-            "economic_situation": lab("economic_situation", r["economic_situation"]),
-            "occupation": lab("occupation", occ_code),
-            "occupation_other": occ_text,
-            "occupation_extent": lab("occupation_extent", r["extent"]),
-            "attachment_now": lab("attachment_now", r["attachment_now"]),
-        })
+        rows.append(
+            {
+                "Ditt namn:": f"Testcoach {cid} (FIKTIV)",
+                "Ditt telefonnummer:": f"000-000 {cid}",
+                "Din e-post:": f"coach{cid}@exempel.invalid",
+                "Verksamhetens kommun:": prog["municipality"],
+                "_i": i,
+                "time_in_programme": lab("time_in_programme", r["time"]),
+                "employment_wish": str(rng.choice(WISHES)) if rng.random() < 0.9 else "",
+                "goal": str(rng.choice(GOALS)) if rng.random() < 0.9 else "",
+                "sex": lab("sex", r["sex"]),
+                "age": "" if r["age"] is None or pd.isna(r["age"]) else str(int(r["age"])),
+                "education": lab("education", edu),
+                "education_other": "Folkhögskola" if edu == "other" else "",
+                "last_employed": lab("last_employed", r["work_history"]),
+                "registered_af": lab("registered_af", r["registered_af"]),
+                "attachment_intake": lab("attachment_intake", r["attachment_intake"]),
+                "diagnosis": multi("diagnosis", dx),
+                "diagnosis_other": dx_text,
+                "referral": lab("referral", r["referral"]),
+                "referral_other": "Kriminalvården" if r["referral"] == "other" else "",
+                "income_intake": multi("income_intake", inc_i),
+                "income_intake_other": inc_i_text,
+                "economic_risk": lab("economic_risk", r["economic_risk"]),
+                "income_now": multi("income_now", inc_n),
+                "income_now_other": inc_n_text,
+                "economic_situation": lab("economic_situation", r["economic_situation"]),
+                "occupation": lab("occupation", occ_code),
+                "occupation_other": occ_text,
+                "occupation_extent": lab("occupation_extent", r["extent"]),
+                "attachment_now": lab("attachment_now", r["attachment_now"]),
+            }
+        )
     out = pd.DataFrame(rows)
     out = out.iloc[rng.permutation(len(out))].reset_index(drop=True)  # export order
     out.insert(0, "Formulär-ID", [f"F{i + 1:04d}" for i in range(len(out))])
@@ -576,16 +683,19 @@ def render_programmes(p: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
             return ""
         return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").replace(".", ",")
 
-    out = pd.DataFrame({
-        "Ditt namn:": [f"Testledare {i + 1:02d} (FIKTIV)" for i in range(len(p))],
-        "Ditt telefonnummer:": [f"000-111 {i + 1:02d}" for i in range(len(p))],
-        "Din e-post:": [f"projektledare{i + 1:02d}@exempel.invalid" for i in range(len(p))],
-        "municipality": p["municipality"],
-    })
+    out = pd.DataFrame(
+        {
+            "Ditt namn:": [f"Testledare {i + 1:02d} (FIKTIV)" for i in range(len(p))],
+            "Ditt telefonnummer:": [f"000-111 {i + 1:02d}" for i in range(len(p))],
+            "Din e-post:": [f"projektledare{i + 1:02d}@exempel.invalid" for i in range(len(p))],
+            "municipality": p["municipality"],
+        }
+    )
     for col in ("grant_2011", "grant_2012", "grant_2013"):
         out[col] = p[col].astype(str)
     out["start_month"] = [
-        "" if not isinstance(s, str) else f"{SWEDISH_MONTH_NAMES[int(s[5:]) - 1]} {s[:4]}" for s in p["start_month"]
+        "" if not isinstance(s, str) else f"{SWEDISH_MONTH_NAMES[int(s[5:]) - 1]} {s[:4]}"
+        for s in p["start_month"]
     ]
     out["n_coaches"] = p["n_coaches"].astype(str)
     out["coach_fte"] = p["coach_fte"].map(num)
@@ -597,8 +707,13 @@ def render_programmes(p: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
             out[var.name] = [
                 "" if v is None or pd.isna(v) else var.levels[int(v) - 1].label for v in p[var.name]
             ]
-    for col in ("employer_public", "employer_private", "employer_voluntary",
-                "employer_social_coop", "employer_other"):
+    for col in (
+        "employer_public",
+        "employer_private",
+        "employer_voluntary",
+        "employer_social_coop",
+        "employer_other",
+    ):
         out[col] = p[col].astype(str)
     return out.rename(columns={v.name: v.column for v in form.variables})
 
@@ -612,8 +727,9 @@ def to_csv_bytes(frame: pd.DataFrame, sep: str, bom: bool, newline: str) -> byte
     return (("\ufeff" if bom else "") + buf.getvalue()).encode("utf-8")
 
 
-def generate(config_path: str | Path, codebook_path: str | Path,
-             published: str | Path) -> dict[str, bytes]:
+def generate(
+    config_path: str | Path, codebook_path: str | Path, published: str | Path
+) -> dict[str, bytes]:
     """Generate the two synthetic files; returns {filename: bytes}."""
     cfg = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
     cb = load_codebook(codebook_path)

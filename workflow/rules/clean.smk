@@ -15,6 +15,8 @@ rule clean:
         problems=f"{RESULTS}/logs/clean_problems.csv",
     benchmark:
         f"{RESULTS}/benchmarks/clean.tsv"
+    conda:
+        "../../environment.yml"
     params:
         on_invalid=config["cleaning"]["on_invalid"],
         survey_month=config["survey_month"],

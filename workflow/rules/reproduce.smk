@@ -14,8 +14,10 @@ rule reproduction_check:
         f"{RESULTS}/logs/reproduction_check.log",
     benchmark:
         f"{RESULTS}/benchmarks/reproduction_check.tsv"
+    conda:
+        "../../environment.yml"
     params:
-        published=config["data"]["published"],
+        published=lambda w, input: str(Path(input.published[0]).parent),
         synthetic=SYNTHETIC,
     script:
         "../scripts/reproduction_check.py"
@@ -28,6 +30,8 @@ rule reproduction_verdict:
         verdict=f"{RESULTS}/reproduction/verdict.txt",
     log:
         f"{RESULTS}/logs/reproduction_verdict.log",
+    conda:
+        "../../environment.yml"
     params:
         on_mismatch=config["reproduction"]["on_mismatch"],
     script:
@@ -39,6 +43,8 @@ rule descriptives_params:
         params=f"{RESULTS}/reproduction/descriptives.params.yaml",
     log:
         f"{RESULTS}/logs/descriptives_params.log",
+    conda:
+        "../../environment.yml"
     params:
         values={
             "run_name": RUN,
@@ -68,9 +74,11 @@ rule descriptives_notebook:
         f"{RESULTS}/logs/descriptives_notebook.log",
     benchmark:
         f"{RESULTS}/benchmarks/descriptives_notebook.tsv"
+    conda:
+        "../../environment.yml"
     resources:
         notebook=1,
     shell:
-        "{PY} -m papermill {input.notebook} {output.ipynb} -f {input.params} --cwd . "
+        "python -m papermill {input.notebook} {output.ipynb} -f {input.params} --cwd . "
         "--no-progress-bar --log-output > {log} 2>&1 "
-        "&& {PY} -m ipseval.notebook {output.ipynb} {output.html} >> {log} 2>&1"
+        "&& python -m ipseval.notebook {output.ipynb} {output.html} >> {log} 2>&1"

@@ -1,0 +1,174 @@
+"""The real Snakemake workflow, run end to end on a copy of the repository."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+PII = ("FIKTIV", "exempel.invalid", "000-000", "000-111", "Testcoach", "Testledare")
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not {"logs", "benchmarks"} & set(p.relative_to(folder).parts)
+    }
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh copy of the repository's files (what a clone would have)."""
+    dest = tmp_path_factory.mktemp("clone")
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for rel in files:
+        if (ROOT / rel).is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, dest / rel)
+    return dest
+
+
+def snakemake(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SNAKEMAKE, "--cores", "2", *args], cwd=repo, capture_output=True, text=True, check=False
+    )
+
+
+def write_config(repo: Path, name: str, **changes: object) -> str:
+    cfg = yaml.safe_load((repo / "config/config.yaml").read_text(encoding="utf-8"))
+    for dotted, value in changes.items():
+        node = cfg
+        *parents, leaf = dotted.split("__")
+        for key in parents:
+            node = node[key]
+        node[leaf] = value
+    path = repo / "config" / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return str(path.relative_to(repo))
+
+
+@pytest.fixture(scope="module")
+def default_run(repo: Path) -> Path:
+    raw = digest(repo / "data/raw")
+    r = snakemake(repo)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert digest(repo / "data/raw") == raw, "raw input was modified"
+    return repo / "results/default"
+
+
+def test_default_run_reproduces_every_published_cell(default_run: Path) -> None:
+    verdict = (default_run / "reproduction/verdict.txt").read_text()
+    assert "465 published cells checked: 460 match, 5 source_inconsistent, 0 differs" in verdict
+    check = pd.read_csv(default_run / "reproduction/check.csv", skiprows=1)
+    assert set(check["status"]) == {"match", "source_inconsistent"}
+    assert {
+        "Tabell 1",
+        "Tabell 3",
+        "Tabell 9",
+        "Tabell 10",
+        "Tabell 11",
+        "Tabell 12",
+        "text",
+    } <= set(check["table"])
+
+
+def test_row_accounting(default_run: Path) -> None:
+    acc = pd.read_csv(default_run / "clean/accounting.csv", skiprows=1)
+    assert (acc.rows_in == acc.rows_kept + acc.rows_excluded).all()
+    assert acc.rows_in.tolist() == [32, 914]
+
+
+def test_outputs_are_labelled_synthetic_and_hold_no_personal_data(default_run: Path) -> None:
+    for path in default_run.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for token in PII:
+                assert token not in text, (path, token)
+    for name in ("clean/participants.csv", "reproduction/check.csv"):
+        assert (default_run / name).read_text().startswith("# SYNTHETIC DATA")
+    assert "SYNTHETIC DATA" in (default_run / "reproduction/descriptives.html").read_text()
+
+
+def test_executed_notebook_is_an_output_with_html(default_run: Path) -> None:
+    nb = (default_run / "reproduction/descriptives.ipynb").read_text()
+    assert '"output_type"' in nb and "Tabell 11" in nb
+    assert "papermill" not in yaml.safe_load(nb)["metadata"]
+
+
+def test_rerun_is_byte_identical(repo: Path, default_run: Path) -> None:
+    before = digest(default_run)
+    r = snakemake(repo, "--forceall")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert digest(default_run) == before
+
+
+def test_noop_rerun_does_nothing(repo: Path, default_run: Path) -> None:
+    r = snakemake(repo, "-n")
+    assert r.returncode == 0 and "Nothing to be done" in r.stdout + r.stderr
+
+
+def test_config_change_reruns_only_dependent_jobs(repo: Path, default_run: Path) -> None:
+    cfg = write_config(repo, "warn", reproduction__on_mismatch="warn")
+    r = snakemake(repo, "-n", "--configfile", cfg)
+    jobs = set(re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M))
+    assert jobs == {"reproduction_verdict", "all"}, r.stdout[-2000:]
+
+
+def test_misspelt_config_key_is_named(repo: Path) -> None:
+    cfg = write_config(repo, "typo", cleaning__on_invalidd="exclude")
+    r = snakemake(repo, "-n", "--configfile", cfg)
+    assert r.returncode != 0
+    assert "on_invalidd" in r.stdout + r.stderr
+
+
+def _bad_forms(repo: Path) -> str:
+    forms = pd.read_csv(repo / "data/raw/coach_forms.csv", dtype=str, keep_default_na=False)
+    forms.loc[9, "5. Deltagarens ålder:"] = "110"
+    path = repo / "data/raw/bad_forms.csv"
+    forms.to_csv(path, index=False)
+    return str(path.relative_to(repo))
+
+
+def test_bad_input_stops_with_one_clear_message_and_no_partial_output(repo: Path) -> None:
+    cfg = write_config(repo, "bad", run_name="bad", data__coach_forms=_bad_forms(repo))
+    r = snakemake(repo, "--configfile", cfg)
+    assert r.returncode != 0
+    assert "row 11, column '5. Deltagarens ålder:': value '110': out of range" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (repo / "results/bad/clean/participants.csv").exists()
+    problems = pd.read_csv(repo / "results/bad/logs/clean_problems.csv", dtype=str)
+    assert problems[["row", "value"]].values.tolist() == [["11", "110"]]
+
+
+def test_exclude_mode_continues_and_logs_the_row(repo: Path) -> None:
+    cfg = write_config(
+        repo,
+        "exclude",
+        run_name="exclude",
+        data__coach_forms=_bad_forms(repo),
+        cleaning__on_invalid="exclude",
+        reproduction__on_mismatch="warn",
+    )
+    r = snakemake(repo, "--configfile", cfg)
+    assert r.returncode == 0, r.stderr[-3000:]
+    excluded = pd.read_csv(repo / "results/exclude/clean/excluded_rows.csv", skiprows=1)
+    assert excluded["row"].tolist() == [11] and "out of range" in excluded["reason"][0]
+    verdict = (repo / "results/exclude/reproduction/verdict.txt").read_text()
+    assert "differs" in verdict and "recorded as findings" in verdict
