@@ -28,3 +28,9 @@ rule all:
         rules.clean.output,
         rules.reproduction_verdict.output,
         rules.descriptives_notebook.output,
+
+
+onsuccess:
+    print(
+        f"ipseval: run '{RUN}' done. Results in {RESULTS}/ (reproduction verdict: {RESULTS}/reproduction/verdict.txt)"
+    )
