@@ -22,6 +22,7 @@ import yaml
 from .codebook import Codebook, load_codebook
 from .derive import INCOME_ROWS, months_between
 from .published import load_table, parse_count
+from .reproduce import COOP_VARS, EMPLOYER_VARS, STMT_VARS
 
 SWEDISH_MONTH_NAMES = (
     "januari", "februari", "mars", "april", "maj", "juni",
@@ -44,7 +45,8 @@ QUARTERS = {  # Tabell 3 row -> (year, first month)
     "2013 jul-sep": (2013, 7),
 }
 # occupation ladder (Q16 codes), highest rung first
-LADDER = ("regular_work", "wage_subsidy_work", "work_or_studies", "daily_activity", "rest")
+# the bottom rung of the occupation ladder (split at random among these Q16 categories)
+BOTTOM_RUNG = ("none", "social_cooperative", "work_unspecified", "protected_employment", "other")
 OCC_FROM_T11 = {
     "Lönearbete": "regular_work",
     "Arbete via lönebidrag": "wage_subsidy_work",
@@ -216,24 +218,7 @@ def make_programmes(cfg: dict[str, Any], published: Path, rng: np.random.Generat
         "Instämmer helt/i hög grad (5-6)": (5, 6),
         "Redan välfungerande samarbete": (7, 7),
     }
-    coop_cols = [
-        "coop_psychiatry",
-        "coop_municipal",
-        "coop_social_insurance",
-        "coop_employment_service",
-        "coop_employers",
-        "coop_user_orgs",
-    ]
-    stmt_cols = [
-        "stmt_individual_adaptation",
-        "stmt_wishes_met",
-        "stmt_long_term_support",
-        "stmt_employers_willing",
-        "stmt_municipal_competence",
-        "stmt_model_deviation",
-        "stmt_competition",
-    ]
-    for number, cols in (("04", coop_cols), ("06", stmt_cols)):
+    for number, cols in (("04", COOP_VARS), ("06", STMT_VARS)):
         t = load_table(published, number)
         for col, (_, row) in zip(cols, t.iterrows(), strict=True):
             counts = {g: int(parse_count(row[g])) for g in t.columns if g != "Totalt"}
@@ -248,20 +233,7 @@ def make_programmes(cfg: dict[str, Any], published: Path, rng: np.random.Generat
 
     # employer types of participants at workplaces (Tabell 5)
     t5 = _published_counts(published, "05", "Antal")
-    emp_cols = dict(
-        zip(
-            t5,
-            [
-                "employer_public",
-                "employer_private",
-                "employer_voluntary",
-                "employer_social_coop",
-                "employer_other",
-            ],
-            strict=True,
-        )
-    )
-    for row, col in emp_cols.items():
+    for row, col in zip(t5, EMPLOYER_VARS, strict=True):
         p[col] = rng.multinomial(t5[row], n_forms / n_forms.sum())
     return p
 
@@ -373,16 +345,7 @@ def make_participants(
             ("daily_activity", counts["daily_activity"]),
             (
                 "rest",
-                sum(
-                    counts[k]
-                    for k in (
-                        "none",
-                        "social_cooperative",
-                        "work_unspecified",
-                        "protected_employment",
-                        "other",
-                    )
-                ),
+                sum(counts[k] for k in BOTTOM_RUNG),
             ),
         ]
         ladder = assign_by_rank(pool, latent, rest_counts)
@@ -397,16 +360,7 @@ def make_participants(
             occ[i] = "daily_activity"
         rest = np.array([i for i, c in ladder.items() if c == "rest"])
         labels = counts_to_list(
-            {
-                k: counts[k]
-                for k in (
-                    "none",
-                    "social_cooperative",
-                    "work_unspecified",
-                    "protected_employment",
-                    "other",
-                )
-            },
+            {k: counts[k] for k in BOTTOM_RUNG},
             rng,
         )
         for i, c in zip(rest, labels, strict=True):
