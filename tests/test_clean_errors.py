@@ -33,6 +33,14 @@ def run(tmp_path: Path, codebook: Codebook, outcomes: dict, forms: Path, **kw: o
     return clean(PROG, forms, codebook, outcomes, "2013-06", **kw)
 
 
+def broken_forms(tmp_path: Path, edits: dict[tuple[int, str], str]) -> Path:
+    """The first 30 coach forms with cells replaced ({(frame row, column): value})."""
+    f = sample_forms()
+    for (row, column), value in edits.items():
+        f.loc[row, column] = value
+    return write(f, tmp_path / "forms.csv")
+
+
 def problems_of(excinfo: pytest.ExceptionInfo[InputError]) -> list:
     return excinfo.value.problems
 
@@ -40,11 +48,7 @@ def problems_of(excinfo: pytest.ExceptionInfo[InputError]) -> list:
 def test_every_problem_is_listed_with_file_row_column_value_allowed(
     tmp_path: Path, codebook: Codebook, outcomes: dict
 ) -> None:
-    f = sample_forms()
-    f.loc[3, AGE] = "trettio"
-    f.loc[5, AGE] = "93"
-    f.loc[7, SEX] = "Okänt"
-    path = write(f, tmp_path / "forms.csv")
+    path = broken_forms(tmp_path, {(3, AGE): "trettio", (5, AGE): "93", (7, SEX): "Okänt"})
     with pytest.raises(InputError) as excinfo:
         run(tmp_path, codebook, outcomes, path)
     probs = {(p.row, p.column, p.value): p for p in problems_of(excinfo)}
@@ -60,10 +64,8 @@ def test_every_problem_is_listed_with_file_row_column_value_allowed(
 def test_duplicate_id_and_unknown_programme(
     tmp_path: Path, codebook: Codebook, outcomes: dict
 ) -> None:
-    f = sample_forms()
-    f.loc[4, "Formulär-ID"] = f.loc[2, "Formulär-ID"]
-    f.loc[6, KOMMUN] = "Atlantis kommun"
-    path = write(f, tmp_path / "forms.csv")
+    first_id = sample_forms().loc[2, "Formulär-ID"]
+    path = broken_forms(tmp_path, {(4, "Formulär-ID"): first_id, (6, KOMMUN): "Atlantis kommun"})
     with pytest.raises(InputError) as excinfo:
         run(tmp_path, codebook, outcomes, path)
     msgs = {(p.row, p.message) for p in problems_of(excinfo)}
@@ -85,10 +87,8 @@ def test_unknown_and_missing_columns(tmp_path: Path, codebook: Codebook, outcome
 def test_multi_select_answer_not_in_codebook(
     tmp_path: Path, codebook: Codebook, outcomes: dict
 ) -> None:
-    f = sample_forms()
     col = codebook.coach_form["diagnosis"].column
-    f.loc[0, col] = "Psykos;Schizofreni"
-    path = write(f, tmp_path / "forms.csv")
+    path = broken_forms(tmp_path, {(0, col): "Psykos;Schizofreni"})
     with pytest.raises(InputError) as excinfo:
         run(tmp_path, codebook, outcomes, path)
     (p,) = problems_of(excinfo)
@@ -133,11 +133,7 @@ def test_swedish_export_variants_read_alike(
 def test_exclude_mode_logs_every_row_and_balances(
     tmp_path: Path, codebook: Codebook, outcomes: dict
 ) -> None:
-    f = sample_forms()
-    f.loc[3, AGE] = "200"
-    f.loc[3, SEX] = "?"
-    f.loc[10, KOMMUN] = "Atlantis kommun"
-    path = write(f, tmp_path / "forms.csv")
+    path = broken_forms(tmp_path, {(3, AGE): "200", (3, SEX): "?", (10, KOMMUN): "Atlantis kommun"})
     result = run(tmp_path, codebook, outcomes, path, on_invalid="exclude")
     assert len(result.participants) == 28
     ex = result.excluded.set_index("row")

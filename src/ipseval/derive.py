@@ -24,6 +24,32 @@ AGREEMENT_GROUPS = {
     "7": "Redan välfungerande samarbete",
 }
 
+# programme-survey variables behind Tabell 4, 6 and 5, in the tables' row order
+COOP_VARS = (
+    "coop_psychiatry",
+    "coop_municipal",
+    "coop_social_insurance",
+    "coop_employment_service",
+    "coop_employers",
+    "coop_user_orgs",
+)
+STMT_VARS = (
+    "stmt_individual_adaptation",
+    "stmt_wishes_met",
+    "stmt_long_term_support",
+    "stmt_employers_willing",
+    "stmt_municipal_competence",
+    "stmt_model_deviation",
+    "stmt_competition",
+)
+EMPLOYER_VARS = (
+    "employer_public",
+    "employer_private",
+    "employer_voluntary",
+    "employer_social_coop",
+    "employer_other",
+)
+
 # --- Tabell 7 and 8: bands -----------------------------------------------------------------
 FTE_BANDS = (
     (2.0, "Upp till 2,0 heltidstjänster"),

@@ -31,9 +31,8 @@ def write_atomic(path: str | Path, data: bytes) -> None:
 
 
 def csv_bytes(frame: pd.DataFrame, synthetic: bool = False) -> bytes:
-    """CSV bytes with fixed float format and line endings; a `# SYNTHETIC` first line when
-    the data are the synthetic default (readers: pandas.read_csv(..., comment=None,
-    skiprows=1) or `read_result_csv`)."""
+    """CSV bytes with fixed float format and line endings, headed by a `# SYNTHETIC ...` line
+    when the data are the synthetic default (read them back with `read_result_csv`)."""
     text = frame.to_csv(index=False, lineterminator="\n", float_format="%.10g")
     head = f"# {SYNTHETIC_NOTICE}\n" if synthetic else ""
     return (head + text).encode("utf-8")

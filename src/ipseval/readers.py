@@ -17,7 +17,7 @@ ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (";", ",", "\t")
 
 
-def _decode(path: Path, raw: bytes) -> tuple[str, str]:
+def _decode(path: Path, raw: bytes) -> str:
     if b"\x00" in raw:
         raise InputError(
             [
@@ -33,7 +33,7 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
         )
     for enc in ENCODINGS:
         try:
-            return raw.decode(enc), enc
+            return raw.decode(enc)
         except UnicodeDecodeError:
             continue
     raise InputError(
@@ -75,7 +75,7 @@ def read_table(path: str | Path, known_headers: set[str] | None = None) -> pd.Da
         frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
     elif suffix in {".csv", ".txt"}:
         raw = path.read_bytes()
-        text, _enc = _decode(path, raw)
+        text = _decode(path, raw)
         if not text.strip():
             raise InputError(
                 [Problem(str(path), None, None, None, "a header row and data", "file is empty")]

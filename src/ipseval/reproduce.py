@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .derive import NO_ANSWER
+from .derive import COOP_VARS, EMPLOYER_VARS, NO_ANSWER, STMT_VARS
 from .published import (
     TABLES,
     count_column_for,
@@ -23,30 +23,6 @@ from .published import (
 )
 
 TOTAL = "Totalt"
-COOP_VARS = (
-    "coop_psychiatry",
-    "coop_municipal",
-    "coop_social_insurance",
-    "coop_employment_service",
-    "coop_employers",
-    "coop_user_orgs",
-)
-STMT_VARS = (
-    "stmt_individual_adaptation",
-    "stmt_wishes_met",
-    "stmt_long_term_support",
-    "stmt_employers_willing",
-    "stmt_municipal_competence",
-    "stmt_model_deviation",
-    "stmt_competition",
-)
-EMPLOYER_VARS = (
-    "employer_public",
-    "employer_private",
-    "employer_voluntary",
-    "employer_social_coop",
-    "employer_other",
-)
 STATUSES = ("match", "source_inconsistent", "differs", "not_determined")
 
 
@@ -123,93 +99,31 @@ def _share(num: float, den: float) -> float:
     return float("nan") if den == 0 else 100.0 * num / den
 
 
-TEXT_FIGURES: dict[str, Callable[[pd.DataFrame, pd.DataFrame], float]] = {}
-
-
-def _figure(name: str) -> Callable[[Callable[..., float]], Callable[..., float]]:
-    def register(fn: Callable[..., float]) -> Callable[..., float]:
-        TEXT_FIGURES[name] = fn
-        return fn
-
-    return register
-
-
 def _granted(p: pd.DataFrame) -> pd.DataFrame:
     return p[["grant_2011", "grant_2012", "grant_2013"]] > 0
 
 
-@_figure("grants_all_three_years")
-def _g3(p: pd.DataFrame, d: pd.DataFrame) -> float:
-    return float((_granted(p).sum(axis=1) == 3).sum())
+def _grant_years(p: pd.DataFrame, years: int) -> float:
+    return float((_granted(p).sum(axis=1) == years).sum())
 
 
-@_figure("grants_one_year")
-def _g1(p: pd.DataFrame, d: pd.DataFrame) -> float:
-    return float((_granted(p).sum(axis=1) == 1).sum())
-
-
-@_figure("grants_two_years")
-def _g2(p: pd.DataFrame, d: pd.DataFrame) -> float:
-    return float((_granted(p).sum(axis=1) == 2).sum())
-
-
-@_figure("grants_2011_and_2013_only")
-def _g1113(p: pd.DataFrame, d: pd.DataFrame) -> float:
+def _grant_pattern(p: pd.DataFrame, pattern: tuple[bool, bool, bool]) -> float:
     g = _granted(p)
-    return float((g["grant_2011"] & ~g["grant_2012"] & g["grant_2013"]).sum())
+    cols = ("grant_2011", "grant_2012", "grant_2013")
+    hit = np.logical_and.reduce([g[c] == want for c, want in zip(cols, pattern, strict=True)])
+    return float(hit.sum())
 
 
-@_figure("grants_2012_and_2013_only")
-def _g1213(p: pd.DataFrame, d: pd.DataFrame) -> float:
-    g = _granted(p)
-    return float((~g["grant_2011"] & g["grant_2012"] & g["grant_2013"]).sum())
-
-
-@_figure("programmes_started_2013")
-def _s2013(p: pd.DataFrame, d: pd.DataFrame) -> float:
-    return float(p["start_month"].dropna().str.startswith("2013").sum())
-
-
-@_figure("coaches_total")
-def _coaches(p: pd.DataFrame, d: pd.DataFrame) -> float:
-    return float(p["n_coaches"].sum())
-
-
-@_figure("largest_fte")
-def _fte1(p: pd.DataFrame, d: pd.DataFrame) -> float:
-    return float(p["coach_fte"].dropna().sort_values().iloc[-1])
-
-
-@_figure("second_largest_fte")
-def _fte2(p: pd.DataFrame, d: pd.DataFrame) -> float:
-    return float(p["coach_fte"].dropna().sort_values().iloc[-2])
-
-
-for _col in ("ended_regular_work", "ended_wage_subsidy", "ended_studies"):
-    TEXT_FIGURES[_col] = lambda p, d, c=_col: float(p[c].sum())
-TEXT_FIGURES["ended_total"] = lambda p, d: float(
-    p[["ended_regular_work", "ended_wage_subsidy", "ended_studies", "ended_dropout"]].sum().sum()
-)
+def _nth_largest(values: pd.Series, n: int) -> float:
+    return float(values.dropna().sort_values().iloc[-n])
 
 
 def _occ_sex(d: pd.DataFrame, occ: str, sex: str) -> float:
     return float(((d["occupation_code"] == occ) & (d["sex"] == sex)).sum())
 
 
-TEXT_FIGURES["regular_work_women"] = lambda p, d: _occ_sex(d, "regular_work", "Kvinna")
-TEXT_FIGURES["regular_work_men"] = lambda p, d: _occ_sex(d, "regular_work", "Man")
-TEXT_FIGURES["wage_subsidy_men"] = lambda p, d: _occ_sex(d, "wage_subsidy_work", "Man")
-TEXT_FIGURES["wage_subsidy_women"] = lambda p, d: _occ_sex(d, "wage_subsidy_work", "Kvinna")
-
-
 def _paid(d: pd.DataFrame) -> pd.Series:
     return d["occupation_code"].isin(["regular_work", "wage_subsidy_work"])
-
-
-TEXT_FIGURES["paid_work_incl_subsidy"] = lambda p, d: float(_paid(d).sum())
-TEXT_FIGURES["paid_work_incl_subsidy_pct"] = lambda p, d: _share(
-    _paid(d).sum(), d["occupation_code"].notna().sum()
-)
 
 
 def _risk(d: pd.DataFrame, labels: set[str]) -> float:
@@ -217,43 +131,66 @@ def _risk(d: pd.DataFrame, labels: set[str]) -> float:
     return _share(answered.isin(labels).sum(), len(answered))
 
 
-TEXT_FIGURES["economic_risk_none_pct"] = lambda p, d: _risk(d, {"Nej"})
-TEXT_FIGURES["economic_risk_unknown_pct"] = lambda p, d: _risk(d, {"Vet ej"})
-TEXT_FIGURES["economic_risk_arisen_pct"] = lambda p, d: _risk(d, {"Ja", "Delvis"})
-TEXT_FIGURES["weak_attachment_intake"] = lambda p, d: float(
-    (d["attachment_intake_weak"] == 1).sum()
-)
-TEXT_FIGURES["weak_attachment_now"] = lambda p, d: float((d["attachment_now_weak"] == 1).sum())
-TEXT_FIGURES["weak_attachment_intake_pct"] = lambda p, d: _share(
-    (d["attachment_intake_weak"] == 1).sum(), d["attachment_intake_weak"].notna().sum()
-)
-TEXT_FIGURES["weak_attachment_now_pct"] = lambda p, d: _share(
-    (d["attachment_now_weak"] == 1).sum(), d["attachment_now_weak"].notna().sum()
-)
+def _weak(d: pd.DataFrame, when: str) -> float:
+    return float((d[f"attachment_{when}_weak"] == 1).sum())
+
+
+def _weak_pct(d: pd.DataFrame, when: str) -> float:
+    return _share(_weak(d, when), d[f"attachment_{when}_weak"].notna().sum())
 
 
 def _weak_to_strong(d: pd.DataFrame) -> pd.Series:
     return (d["attachment_intake_weak"] == 1) & (d["attachment_now_weak"] == 0)
 
 
-TEXT_FIGURES["weak_to_strong"] = lambda p, d: float(_weak_to_strong(d).sum())
-TEXT_FIGURES["weak_to_strong_pct"] = lambda p, d: _share(
-    _weak_to_strong(d).sum(), (d["attachment_intake_weak"] == 1).sum()
-)
-TEXT_FIGURES["weak_attachment_decrease"] = lambda p, d: float(
-    (d["attachment_intake_weak"] == 1).sum() - (d["attachment_now_weak"] == 1).sum()
-)
-for _name, _label in (
-    ("diagnosis_depression_pct", "Depression"),
-    ("diagnosis_neuropsychiatric_pct", "Neuropsykiatrisk"),
-    ("diagnosis_psychosis_pct", "Psykos"),
-):
-    TEXT_FIGURES[_name] = lambda p, d, lab=_label: _share(
-        d["diagnosis_row"].str.startswith(lab).sum(), len(d)
-    )
-TEXT_FIGURES["age_under_40_share"] = lambda p, d: _share(
-    (d["age"].dropna() < 40).sum(), d["age"].notna().sum()
-)
+def _dx_pct(d: pd.DataFrame, label: str) -> float:
+    return _share(d["diagnosis_row"].str.startswith(label).sum(), len(d))
+
+
+_ENDED = ("ended_regular_work", "ended_wage_subsidy", "ended_studies", "ended_dropout")
+
+# How each figure of data/raw/published/text_figures.csv follows from (programmes, participants).
+TEXT_FIGURES: dict[str, Callable[[pd.DataFrame, pd.DataFrame], float]] = {
+    "grants_all_three_years": lambda p, d: _grant_years(p, 3),
+    "grants_one_year": lambda p, d: _grant_years(p, 1),
+    "grants_two_years": lambda p, d: _grant_years(p, 2),
+    "grants_2011_and_2013_only": lambda p, d: _grant_pattern(p, (True, False, True)),
+    "grants_2012_and_2013_only": lambda p, d: _grant_pattern(p, (False, True, True)),
+    "programmes_started_2013": lambda p, d: float(
+        p["start_month"].dropna().str.startswith("2013").sum()
+    ),
+    "coaches_total": lambda p, d: float(p["n_coaches"].sum()),
+    "largest_fte": lambda p, d: _nth_largest(p["coach_fte"], 1),
+    "second_largest_fte": lambda p, d: _nth_largest(p["coach_fte"], 2),
+    "ended_total": lambda p, d: float(p[list(_ENDED)].sum().sum()),
+    "ended_regular_work": lambda p, d: float(p["ended_regular_work"].sum()),
+    "ended_wage_subsidy": lambda p, d: float(p["ended_wage_subsidy"].sum()),
+    "ended_studies": lambda p, d: float(p["ended_studies"].sum()),
+    "regular_work_women": lambda p, d: _occ_sex(d, "regular_work", "Kvinna"),
+    "regular_work_men": lambda p, d: _occ_sex(d, "regular_work", "Man"),
+    "wage_subsidy_men": lambda p, d: _occ_sex(d, "wage_subsidy_work", "Man"),
+    "wage_subsidy_women": lambda p, d: _occ_sex(d, "wage_subsidy_work", "Kvinna"),
+    "paid_work_incl_subsidy": lambda p, d: float(_paid(d).sum()),
+    "paid_work_incl_subsidy_pct": lambda p, d: _share(
+        _paid(d).sum(), d["occupation_code"].notna().sum()
+    ),
+    "economic_risk_none_pct": lambda p, d: _risk(d, {"Nej"}),
+    "economic_risk_unknown_pct": lambda p, d: _risk(d, {"Vet ej"}),
+    "economic_risk_arisen_pct": lambda p, d: _risk(d, {"Ja", "Delvis"}),
+    "weak_attachment_intake": lambda p, d: _weak(d, "intake"),
+    "weak_attachment_intake_pct": lambda p, d: _weak_pct(d, "intake"),
+    "weak_attachment_now": lambda p, d: _weak(d, "now"),
+    "weak_attachment_now_pct": lambda p, d: _weak_pct(d, "now"),
+    "weak_to_strong": lambda p, d: float(_weak_to_strong(d).sum()),
+    "weak_to_strong_pct": lambda p, d: _share(_weak_to_strong(d).sum(), _weak(d, "intake")),
+    "weak_attachment_decrease": lambda p, d: _weak(d, "intake") - _weak(d, "now"),
+    "diagnosis_depression_pct": lambda p, d: _dx_pct(d, "Depression"),
+    "diagnosis_neuropsychiatric_pct": lambda p, d: _dx_pct(d, "Neuropsykiatrisk"),
+    "diagnosis_psychosis_pct": lambda p, d: _dx_pct(d, "Psykos"),
+    "age_under_40_share": lambda p, d: _share(
+        (d["age"].dropna() < 40).sum(), d["age"].notna().sum()
+    ),
+}
 
 
 def _fmt(x: float) -> str:

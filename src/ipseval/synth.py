@@ -20,9 +20,8 @@ import pandas as pd
 import yaml
 
 from .codebook import Codebook, load_codebook
-from .derive import INCOME_ROWS, months_between
+from .derive import COOP_VARS, EMPLOYER_VARS, INCOME_ROWS, STMT_VARS, months_between
 from .published import load_table, parse_count
-from .reproduce import COOP_VARS, EMPLOYER_VARS, STMT_VARS
 
 SWEDISH_MONTH_NAMES = (
     "januari", "februari", "mars", "april", "maj", "juni",
@@ -401,9 +400,9 @@ def make_participants(
     now = np.full(n, "N", dtype=object)
     for a in ("W", "S", "N"):
         members = np.flatnonzero(intake == a)
+        # ranked by occupation: the weak who became strong (and the few strong who became
+        # weak) are those with the most (least) occupation
         order = [("S", tr[a]["S"]), ("N", tr[a]["N"]), ("W", tr[a]["W"])]
-        if a == "S":  # the few who got worse are those with the least occupation
-            order = [("S", tr[a]["S"]), ("N", tr[a]["N"]), ("W", tr[a]["W"])]
         sc = level + rng.normal(0, 0.8, n)
         if a != "N":  # 'no assessment now' is unrelated to occupation
             nn = rng.choice(members, size=tr[a]["N"], replace=False)
@@ -427,12 +426,16 @@ def make_participants(
     income_now = np.full(n, None, dtype=object)
     reg = rng.permutation(np.flatnonzero(occ == "regular_work"))
     sub = rng.permutation(np.flatnonzero(occ == "wage_subsidy_work"))
-    wage_other_reg = now_counts["wage_and_other"] - 10
+    n_sub_other = cal["wage_and_other_among_wage_subsidy_workers"]
+    wage_other_reg = now_counts["wage_and_other"] - n_sub_other
     plan = [
         (reg[: now_counts["wage"]], "wage"),
         (reg[now_counts["wage"] :], "wage_and_other"),
         (sub[: now_counts["wage_subsidy"]], "wage_subsidy"),
-        (sub[now_counts["wage_subsidy"] : now_counts["wage_subsidy"] + 10], "wage_and_other"),
+        (
+            sub[now_counts["wage_subsidy"] : now_counts["wage_subsidy"] + n_sub_other],
+            "wage_and_other",
+        ),
     ]
     if len(reg) - now_counts["wage"] != wage_other_reg:
         raise ValueError("income calibration does not match the regular workers")
