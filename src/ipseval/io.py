@@ -43,9 +43,10 @@ def write_csv(frame: pd.DataFrame, path: str | Path, synthetic: bool = False) ->
     write_atomic(path, csv_bytes(frame, synthetic))
 
 
-def read_result_csv(path: str | Path) -> pd.DataFrame:
-    """Read a result CSV written by `write_csv`, skipping the synthetic notice if present."""
+def read_result_csv(path: str | Path, **kwargs: object) -> pd.DataFrame:
+    """Read a result CSV written by `write_csv`, skipping the synthetic notice if present;
+    keyword arguments go to pandas.read_csv."""
     with open(path, encoding="utf-8") as handle:
         first = handle.readline()
     skip = 1 if first.startswith("# ") else 0
-    return pd.read_csv(path, skiprows=skip, keep_default_na=True)
+    return pd.read_csv(path, skiprows=skip, **kwargs)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .derive import COOP_VARS, EMPLOYER_VARS, NO_ANSWER, STMT_VARS
+from .io import read_result_csv
 from .published import (
     TABLES,
     count_column_for,
@@ -278,9 +279,17 @@ def summarise(result: pd.DataFrame) -> pd.DataFrame:
     """Cells per table and status."""
     t = pd.crosstab(result["table"], result["status"].astype(str))
     t = t.reindex(columns=list(STATUSES), fill_value=0)
+    t.columns.name = None
     t["cells"] = t.sum(axis=1)
     order = sorted(t.index, key=lambda s: (s == "text", int(s.split()[-1]) if s != "text" else 0))
     return t.loc[order].reset_index()
+
+
+def read_check(path: str | Path) -> pd.DataFrame:
+    """Read check.csv back with its cells as the text written (no float conversion)."""
+    frame = read_result_csv(path, dtype=str, keep_default_na=False)
+    frame["status"] = pd.Categorical(frame["status"], categories=STATUSES)
+    return frame
 
 
 def verdict(result: pd.DataFrame, on_mismatch: str) -> tuple[bool, str]:

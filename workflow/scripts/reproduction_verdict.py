@@ -2,11 +2,11 @@
 
 import sys
 
-from ipseval.io import read_result_csv, write_atomic
-from ipseval.reproduce import verdict
+from ipseval.io import write_atomic
+from ipseval.reproduce import read_check, verdict
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
-ok, text = verdict(read_result_csv(sm.input.check), sm.params.on_mismatch)
+ok, text = verdict(read_check(sm.input.check), sm.params.on_mismatch)
 with open(sm.log[0], "w", encoding="utf-8") as log:
     log.write(text)
 if not ok:
