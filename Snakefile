@@ -4,6 +4,8 @@ from pathlib import Path
 
 from snakemake.utils import min_version, validate
 
+from ipseval.design import check_models_config
+
 min_version("9.0")
 
 
@@ -11,6 +13,7 @@ configfile: "config/config.yaml"
 
 
 validate(config, "workflow/schemas/config.schema.yaml")
+check_models_config(config)
 
 
 envvars:
@@ -20,6 +23,7 @@ envvars:
 include: "workflow/rules/common.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/reproduce.smk"
+include: "workflow/rules/models.smk"
 
 
 rule all:
@@ -28,6 +32,12 @@ rule all:
         rules.clean.output,
         rules.reproduction_verdict.output,
         rules.descriptives_notebook.output,
+        rules.models_collect.output,
+        expand(
+            rules.model_notebook.output,
+            outcome=MODEL_OUTCOMES,
+            spec=SPECS,
+        ),
 
 
 onsuccess:

@@ -166,9 +166,98 @@ def test_exclude_mode_continues_and_logs_the_row(repo: Path) -> None:
         cleaning__on_invalid="exclude",
         reproduction__on_mismatch="warn",
     )
-    r = snakemake(repo, "--configfile", cfg)
+    r = snakemake(repo, "results/exclude/reproduction/verdict.txt", "--configfile", cfg)
     assert r.returncode == 0, r.stderr[-3000:]
     excluded = pd.read_csv(repo / "results/exclude/clean/excluded_rows.csv", skiprows=1)
     assert excluded["row"].tolist() == [11] and "out of range" in excluded["reason"][0]
     verdict = (repo / "results/exclude/reproduction/verdict.txt").read_text()
     assert "differs" in verdict and "recorded as findings" in verdict
+
+
+# --- employment-predictor models ----------------------------------------------------------------
+
+COEFFICIENT_COLUMNS = [
+    "term",
+    "estimator",
+    "method",
+    "estimate",
+    "std_error",
+    "odds_ratio",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "df",
+]
+
+
+def test_every_outcome_and_specification_is_fitted_and_presented(default_run: Path) -> None:
+    cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))["models"]
+    for outcome in cfg["outcomes"]:
+        for spec in cfg["specifications"]:
+            fit = default_run / "models" / outcome / spec
+            for name in (
+                "coefficients",
+                "fit_statistics",
+                "warnings",
+                "summary",
+                "marginal_effects",
+                "predictions",
+                "model_frame",
+                "terms",
+                "truth",
+            ):
+                assert (fit / f"{name}.csv").stat().st_size > 0, (outcome, spec, name)
+            for name in ("forest.png", "predicted.png", "calibration.png", "notebook.html"):
+                assert (fit / name).stat().st_size > 1000, (outcome, spec, name)
+            coefs = pd.read_csv(fit / "coefficients.csv", skiprows=1)
+            assert list(coefs.columns) == COEFFICIENT_COLUMNS
+            assert set(coefs["method"]) == {"complete_case", "multiple_imputation"}
+            html = (fit / "notebook.html").read_text(encoding="utf-8")
+            assert "SYNTHETIC DATA" in html and "Traceback" not in html
+
+
+def test_model_frame_refits_to_the_reported_coefficients(default_run: Path) -> None:
+    """A reviewer refitting model_frame.csv elsewhere gets the reported estimates."""
+    import statsmodels.api as sm
+
+    fit = default_run / "models" / "paid_work" / "core"
+    frame = pd.read_csv(fit / "model_frame.csv", skiprows=1)
+    cc = frame[frame["complete_case"] == 1]
+    terms = pd.read_csv(fit / "terms.csv", skiprows=1)["term"].tolist()
+    X = sm.add_constant(cc[terms[1:]].astype(float)).rename(columns={"const": "Intercept"})
+    glm = sm.GLM(cc["y_paid_work"], X, family=sm.families.Binomial()).fit()
+    coefs = pd.read_csv(fit / "coefficients.csv", skiprows=1)
+    reported = coefs.query("estimator == 'logit_cr1' and method == 'complete_case'")
+    reported = reported.set_index("term")["estimate"].reindex(X.columns)
+    assert (reported - glm.params).abs().max() < 1e-6
+    summary = pd.read_csv(fit / "summary.csv", skiprows=1).iloc[0]
+    assert summary["n_complete_case"] == len(cc) and summary["events"] == cc["y_paid_work"].sum()
+
+
+def test_rare_outcome_with_separation_is_flagged_not_hidden(default_run: Path) -> None:
+    fit = default_run / "models" / "regular_work" / "extended"
+    summary = pd.read_csv(fit / "summary.csv", skiprows=1).iloc[0]
+    warnings = pd.read_csv(fit / "warnings.csv", skiprows=1)
+    coefs = pd.read_csv(fit / "coefficients.csv", skiprows=1)
+    if bool(summary["separation"]):
+        assert summary["recommended_estimator"] == "firth"
+        assert "separation" in set(warnings["kind"])
+        assert set(coefs["estimator"]) == {"firth"}
+    assert coefs.loc[coefs["term"] != "Intercept", "estimate"].abs().max() < 10
+
+
+def test_unknown_predictor_is_rejected_at_start_up(repo: Path) -> None:
+    cfg = yaml.safe_load((repo / "config/config.yaml").read_text(encoding="utf-8"))
+    core = cfg["models"]["specifications"]["core"] + ["shoe_size"]
+    path = write_config(repo, "unknown_predictor", models__specifications__core=core)
+    r = snakemake(repo, "-n", "--configfile", path)
+    assert r.returncode != 0
+    assert "unknown predictor 'shoe_size'" in r.stdout + r.stderr
+
+
+def test_model_setting_change_reruns_only_the_model_jobs(repo: Path, default_run: Path) -> None:
+    cfg = write_config(repo, "boot", models__bootstrap__replicates=50)
+    r = snakemake(repo, "-n", "--configfile", cfg)
+    jobs = re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M)
+    assert set(jobs) == {"model_fit", "model_notebook", "models_collect", "all"}, r.stdout[-2000:]
+    assert jobs.count("model_fit") == 8

@@ -340,3 +340,31 @@ def derive_participants(
     pcols = ["programme_id", "caseload", "coach_fte", "n_coaches", "months_active"]
     out = out.merge(programmes[pcols], on="programme_id", how="left", validate="many_to_one")
     return out
+
+
+# Coded analysis columns -> the coach-form question their codes come from.
+_CODED_FROM = {
+    "sex_code": "sex",
+    "education_code": "education",
+    "work_history": "last_employed",
+    "registered_af_code": "registered_af",
+    "referral_code": "referral",
+    "attachment_intake_code": "attachment_intake",
+    "attachment_now_code": "attachment_now",
+}
+
+
+def level_orders(cb: Codebook) -> dict[str, list[str]]:
+    """Natural order of the codes of each categorical analysis column (the form's order;
+    the report's hierarchy for diagnosis; Tabell 12's rows for income), for model tables."""
+    orders = {col: cb.coach_form[q].codes for col, q in _CODED_FROM.items()}
+    orders["diagnosis_group"] = [c for c, _ in DIAGNOSIS_HIERARCHY] + [
+        "intellectual_disability",
+        "other",
+        "unknown",
+        "missing",
+    ]
+    orders["income_intake_code"] = list(INCOME_ROWS)
+    orders["income_now_code"] = list(INCOME_ROWS)
+    orders["occupation_code"] = list(OCCUPATION_ROWS)
+    return orders

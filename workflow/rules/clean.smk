@@ -3,6 +3,7 @@
 
 rule clean:
     input:
+        package=PACKAGE,
         programmes=config["data"]["programmes"],
         coach_forms=config["data"]["coach_forms"],
         codebook=config["data"]["codebook"],

@@ -1,6 +1,8 @@
 # Shared helpers: where this run writes, and config values in deterministic form.
 
 import os
+
+import yaml
 import sys
 
 # Shell rules run `python -m ...` with the Python that runs Snakemake (the project venv),
@@ -25,3 +27,74 @@ def published_files():
     """The transcribed tables and registries the reproduction depends on."""
     folder = config["data"]["published"]
     return sorted(str(p) for p in Path(folder).glob("*.csv"))
+
+
+MODEL_OUTCOMES = list(config["models"]["outcomes"])
+SPECS = sorted(config["models"]["specifications"])
+MODEL_TABLES = (
+    "coefficients",
+    "fit_statistics",
+    "warnings",
+    "summary",
+    "marginal_effects",
+    "predictions",
+    "calibration",
+    "model_frame",
+    "terms",
+    "truth",
+)
+MODEL_FIGURES = ("forest", "predicted", "calibration")
+
+
+def generator_truth():
+    """The synthetic generator's documented truth, or None for real data."""
+    path = config["data"].get("generator")
+    if not SYNTHETIC or not path:
+        return None
+    return canonical(yaml.safe_load(Path(path).read_text(encoding="utf-8"))["truth"])
+
+
+def canonical(value):
+    """`value` with every mapping's keys sorted, recursively: params compare by their text,
+    so the same config written in another key order must not look like a change."""
+    if isinstance(value, dict):
+        return {k: canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
+def model_settings(spec):
+    """Everything a fit of specification `spec` depends on, in deterministic form."""
+    models = config["models"]
+    names = models["specifications"][spec]
+    return canonical(
+        {
+            "predictors": {name: models["predictors"][name] for name in names},
+            "order": list(names),
+            "settings": {
+                key: models[key]
+                for key in models
+                if key not in ("outcomes", "specifications", "predictors")
+            },
+        }
+    )
+
+
+def predictor_labels():
+    """Predictor name -> label, for figure axes."""
+    return {k: v["label"] for k, v in sorted(config["models"]["predictors"].items())}
+
+
+def model_outputs(outcome="{outcome}", spec="{spec}"):
+    """Result files of one outcome x specification fit."""
+    base = f"{RESULTS}/models/{outcome}/{spec}"
+    files = {t: f"{base}/{t}.csv" for t in MODEL_TABLES}
+    files.update({f"{f}_png": f"{base}/{f}.png" for f in MODEL_FIGURES})
+    return files
+
+
+# The package's source files: every rule that runs package code lists them as input, so that
+# a change to the statistics reruns the results it produced (Snakemake tracks scripts, not
+# the modules they import).
+PACKAGE = sorted(str(p) for p in Path("src/ipseval").glob("*.py"))

@@ -4,6 +4,7 @@
 
 rule reproduction_check:
     input:
+        package=PACKAGE,
         programmes=rules.clean.output.programmes,
         participants=rules.clean.output.participants,
         published=published_files(),
@@ -25,6 +26,7 @@ rule reproduction_check:
 
 rule reproduction_verdict:
     input:
+        package=PACKAGE,
         check=rules.reproduction_check.output.check,
     output:
         verdict=f"{RESULTS}/reproduction/verdict.txt",
@@ -61,6 +63,7 @@ rule descriptives_params:
 
 rule descriptives_notebook:
     input:
+        package=PACKAGE,
         notebook="notebooks/descriptives.ipynb",
         params=rules.descriptives_params.output.params,
         programmes=rules.clean.output.programmes,

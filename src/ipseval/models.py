@@ -1,0 +1,394 @@
+"""One outcome x specification: every estimator, both missing-data methods, the checks,
+and the tidy result files (what `workflow/scripts/fit_models.py` runs)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import estimators as est
+from . import evaluate, figures
+from .design import Design, events_per_parameter, model_frame, terms_table
+from .imputation import impute, pooled_table
+from .io import read_result_csv, write_csv
+from .truth import truth_by_column, truth_for_terms, truth_table
+
+COEFFICIENT_COLUMNS = [
+    "term",
+    "estimator",
+    "method",
+    "estimate",
+    "std_error",
+    "odds_ratio",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "df",
+]
+METHOD_LABELS = {"complete_case": "complete cases", "multiple_imputation": "multiple imputation"}
+
+
+@dataclass
+class Settings:
+    """The estimation settings of `models` in config."""
+
+    estimators: list[str]
+    alpha: float
+    quadrature_points: int
+    firth_epv_threshold: float
+    missing_data: list[str]
+    imputation: dict[str, Any]
+    bootstrap: dict[str, Any]
+    predictions: dict[str, Any]
+
+    @classmethod
+    def from_config(cls, models: Mapping[str, Any]) -> Settings:
+        """Pick the estimation settings out of the validated `models` section."""
+        return cls(**{k: models[k] for k in cls.__dataclass_fields__})
+
+
+@dataclass
+class Results:
+    """Everything one fit writes, as tables."""
+
+    coefficients: pd.DataFrame
+    statistics: pd.DataFrame
+    warnings: pd.DataFrame
+    summary: pd.DataFrame
+    marginal_effects: pd.DataFrame
+    predictions: pd.DataFrame
+    calibration: pd.DataFrame
+    model_frame: pd.DataFrame
+    terms: pd.DataFrame
+    truth: pd.DataFrame | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, str]] = []
+
+    def add(self, estimator: str, method: str, kind: str, message: str) -> None:
+        self.rows.append(
+            {"estimator": estimator, "method": method, "kind": kind, "message": message}
+        )
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=["estimator", "method", "kind", "message"])
+
+
+def _fit_one(
+    name: str, y: np.ndarray, X: pd.DataFrame, g: np.ndarray, s: Settings, profile: bool = True
+) -> est.Fit:
+    if name == "logit_cr1":
+        return est.fit_logit_cr1(y, X, g)
+    if name == "gee_br":
+        return est.fit_gee_br(y, X, g)
+    if name == "random_intercept":
+        return est.fit_random_intercept(y, X, g, s.quadrature_points, s.alpha)
+    if name == "firth":
+        return est.fit_firth(y, X, profile=profile, alpha=s.alpha)
+    raise ValueError(f"unknown estimator {name!r}")
+
+
+def _coef_rows(table: pd.DataFrame, estimator: str, method: str) -> pd.DataFrame:
+    out = table.assign(estimator=estimator, method=method)
+    out["odds_ratio"] = np.exp(out["estimate"])
+    out["ci_low"] = np.exp(out["ci_low"])
+    out["ci_high"] = np.exp(out["ci_high"])
+    return out[COEFFICIENT_COLUMNS]
+
+
+def _record(log: _Log, fit: est.Fit, method: str) -> None:
+    if not fit.converged:
+        log.add(fit.estimator, method, "non_convergence", "the fit did not converge")
+    for w in fit.warnings:
+        kind = "boundary" if "boundary" in w else "library_warning"
+        log.add(fit.estimator, method, kind, w)
+
+
+def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | None) -> Results:
+    """Fit every configured estimator under every missing-data method, then evaluate."""
+    log = _Log()
+    y, X, g = design.complete_case()
+    k = X.shape[1] - 1
+    epv = events_per_parameter(y, k)
+    sep = est.check_separation(y, X)
+    coefs, stats_rows, fits = [], [], {}
+    if sep.separated:
+        log.add("all", "complete_case", "separation", sep.message())
+    if epv < s.firth_epv_threshold:
+        log.add(
+            "all",
+            "complete_case",
+            "low_epv",
+            f"{epv:.1f} events per parameter (< {s.firth_epv_threshold:g}): Firth recommended",
+        )
+
+    for name in s.estimators:
+        if sep.separated and name in est.ML_ESTIMATORS:
+            log.add(
+                name,
+                "complete_case",
+                "not_fitted",
+                "separation: maximum-likelihood estimates are infinite; see firth",
+            )
+            continue
+        fit = _fit_one(name, y, X, g, s)
+        fits[name] = fit
+        _record(log, fit, "complete_case")
+        coefs.append(_coef_rows(fit.table(s.alpha), name, "complete_case"))
+        for key, value in fit.extra.items():
+            stats_rows.append(
+                {"estimator": name, "method": "complete_case", "statistic": key, "value": value}
+            )
+        stats_rows.append(
+            {
+                "estimator": name,
+                "method": "complete_case",
+                "statistic": "converged",
+                "value": float(fit.converged),
+            }
+        )
+
+    n_imp = 0
+    if "multiple_imputation" in s.missing_data:
+        imp_cfg = s.imputation
+        imps = impute(
+            design,
+            imp_cfg["n_imputations"],
+            imp_cfg["n_burnin"],
+            imp_cfg["n_skip"],
+            imp_cfg["k_pmm"],
+            imp_cfg["seed"],
+        )
+        n_imp = len(imps.datasets)
+        yall, gall = design.y.to_numpy(dtype=float), design.programme.to_numpy()
+        mats = [design.matrix(d) for d in imps.datasets]
+        any_sep = sep.separated or any(est.check_separation(yall, m).separated for m in mats)
+        mi_estimators = list(imp_cfg["estimators"])
+        if any_sep and "firth" in s.estimators and "firth" not in mi_estimators:
+            mi_estimators.append("firth")
+            log.add(
+                "firth",
+                "multiple_imputation",
+                "substituted",
+                "separation: Firth (Wald, pooled by Rubin's rules) replaces the ML estimators",
+            )
+        for name in mi_estimators:
+            if any_sep and name in est.ML_ESTIMATORS:
+                log.add(
+                    name,
+                    "multiple_imputation",
+                    "not_fitted",
+                    "separation in the data: maximum-likelihood estimates are infinite",
+                )
+                continue
+            mfits = [_fit_one(name, yall, m, gall, s, profile=False) for m in mats]
+            for f in mfits:
+                _record(log, f, "multiple_imputation")
+            complete_df = np.inf if np.isinf(mfits[0].df) else mfits[0].df
+            coefs.append(
+                _coef_rows(pooled_table(mfits, complete_df, s.alpha), name, "multiple_imputation")
+            )
+        for var, n in imps.n_missing.items():
+            stats_rows.append(
+                {
+                    "estimator": "all",
+                    "method": "multiple_imputation",
+                    "statistic": f"imputed_{var}",
+                    "value": float(n),
+                }
+            )
+
+    # Evaluation of the complete-case fit: the ML logit, or Firth when ML is not estimable.
+    base = fits.get("logit_cr1") or fits.get("firth") or next(iter(fits.values()))
+    refit_firth = base.estimator == "firth"
+    ame = pd.DataFrame()
+    if base.estimator == "logit_cr1":
+        ame = evaluate.marginal_effects(base.result, s.alpha).assign(estimator=base.estimator)
+    else:
+        log.add(
+            "logit_cr1",
+            "complete_case",
+            "not_computed",
+            f"average marginal effects need the ML logit; predictions use {base.estimator}",
+        )
+    preds = evaluate.predictions(design, X, base.params, base.cov, s.predictions, s.alpha)
+    preds.insert(0, "estimator", base.estimator)
+    lp = X.to_numpy() @ base.params.to_numpy()
+    boot = evaluate.bootstrap_performance(
+        y,
+        X,
+        g,
+        base.params,
+        s.bootstrap["replicates"],
+        s.bootstrap["seed"],
+        s.alpha,
+        refit=_firth_params if refit_firth else None,
+    )
+    for row in boot.itertuples():
+        for what in ("apparent", "corrected"):
+            stats_rows.append(
+                {
+                    "estimator": base.estimator,
+                    "method": "complete_case",
+                    "statistic": f"{row.statistic}_{what}",
+                    "value": getattr(row, what),
+                    "ci_low": row.ci_low if what == "apparent" else np.nan,
+                    "ci_high": row.ci_high if what == "apparent" else np.nan,
+                }
+            )
+    stats_rows.append(
+        {
+            "estimator": base.estimator,
+            "method": "complete_case",
+            "statistic": "bootstrap_replicates_used",
+            "value": float(boot.attrs["replicates_used"]),
+        }
+    )
+    if boot.attrs["replicates_failed"]:
+        log.add(
+            base.estimator,
+            "complete_case",
+            "bootstrap",
+            f"{boot.attrs['replicates_failed']} bootstrap replicates skipped (refit failed)",
+        )
+
+    recommended, reason = _recommend(s, sep.separated, epv)
+    coefficients = pd.concat(coefs, ignore_index=True)
+    summary = pd.DataFrame(
+        [
+            {
+                "outcome": design.outcome,
+                "specification": design.spec.name,
+                "n_analysed": len(design.y),
+                "n_missing_outcome": design.n_missing_outcome,
+                "n_complete_case": len(y),
+                "events": int(y.sum()),
+                "n_parameters": k,
+                "events_per_parameter": epv,
+                "programmes": est.n_clusters(g),
+                "separation": sep.separated,
+                "n_imputations": n_imp,
+                "recommended_estimator": recommended,
+                "recommendation_reason": reason,
+                "evaluated_estimator": base.estimator,
+            }
+        ]
+    )
+    keep = design.complete_rows()
+    frame = model_frame(design, np.ones(len(keep), bool), design.matrix())
+    frame.insert(3, "complete_case", keep.astype(int))
+    statistics = pd.DataFrame(
+        stats_rows, columns=["estimator", "method", "statistic", "value", "ci_low", "ci_high"]
+    )
+    res = Results(
+        coefficients=coefficients,
+        statistics=statistics,
+        warnings=log.frame(),
+        summary=summary,
+        marginal_effects=ame,
+        predictions=preds,
+        calibration=evaluate.calibration_bins(y, lp),
+        model_frame=frame,
+        terms=terms_table(design),
+    )
+    if truth is not None:
+        res.truth = truth_table(coefficients, truth_for_terms(design, truth_by_column(truth)))
+    check_results(res, design)
+    return res
+
+
+def _firth_params(y: np.ndarray, X: np.ndarray) -> np.ndarray | None:
+    fit = est.fit_firth(y, pd.DataFrame(X), profile=False)
+    return fit.params.to_numpy() if fit.converged else None
+
+
+def _recommend(s: Settings, separated: bool, epv: float) -> tuple[str, str]:
+    if "firth" in s.estimators and separated:
+        return "firth", "separation detected"
+    if "firth" in s.estimators and epv < s.firth_epv_threshold:
+        return "firth", f"events per parameter {epv:.1f} < {s.firth_epv_threshold:g}"
+    for name in ("gee_br", "logit_cr1", "random_intercept", "firth"):
+        if name in s.estimators:
+            return name, "cluster-robust inference with t(G-1) (methods.md)"
+    raise AssertionError("no estimator configured")
+
+
+class ResultCheckError(AssertionError):
+    """A fit's result tables break an invariant (a bug, never bad input)."""
+
+
+def check_results(res: Results, design: Design) -> None:
+    """Invariants of the result tables: every fitted term present once per estimator x
+    method, finite estimates, ordered intervals containing the estimate (Wald) or at least
+    ordered (profile), no coefficient larger than separation would allow unflagged."""
+    c = res.coefficients
+    terms = set(design.term_names)
+    for (e, m), sub in c.groupby(["estimator", "method"]):
+        if set(sub["term"]) != terms or len(sub) != len(terms):
+            raise ResultCheckError(f"{e}/{m}: terms {sorted(sub['term'])} != design terms")
+    if not np.isfinite(c["estimate"]).all() or not np.isfinite(c["std_error"]).all():
+        raise ResultCheckError("non-finite estimate or standard error")
+    if (c["ci_low"] > c["ci_high"]).any():
+        raise ResultCheckError("interval with lower bound above upper bound")
+    big = c[(c["estimate"].abs() > 10) & (c["term"] != "Intercept")]
+    if len(big) and not (res.warnings["kind"] == "separation").any():
+        raise ResultCheckError(
+            f"|log-odds| > 10 without a separation warning: {big['term'].tolist()}"
+        )
+
+
+def write_results(
+    res: Results, out: str | Path, synthetic: bool, title: str, labels: Mapping[str, str]
+) -> None:
+    """Write the result tables and figures of one fit under `out`."""
+    out = Path(out)
+    tables = {
+        "coefficients": res.coefficients,
+        "fit_statistics": res.statistics,
+        "warnings": res.warnings,
+        "summary": res.summary,
+        "marginal_effects": res.marginal_effects,
+        "predictions": res.predictions,
+        "calibration": res.calibration,
+        "model_frame": res.model_frame,
+        "terms": res.terms,
+        "truth": res.truth if res.truth is not None else pd.DataFrame(),
+    }
+    for name, frame in tables.items():
+        write_csv(frame, out / f"{name}.csv", synthetic)
+    figures.forest(res.coefficients, title, out / "forest.png", synthetic)
+    figures.predicted(res.predictions, dict(labels), title, out / "predicted.png", synthetic)
+    cal = res.statistics.set_index("statistic")["value"]
+    names = {
+        "auc": "AUC",
+        "calibration_intercept": "Calibration intercept",
+        "calibration_slope": "Calibration slope",
+    }
+    shown = {
+        f"{label} (optimism-corrected)": float(cal[f"{k}_corrected"])
+        for k, label in names.items()
+        if f"{k}_corrected" in cal
+    }
+    figures.calibration_plot(res.calibration, shown, title, out / "calibration.png", synthetic)
+
+
+def collect(paths: list[str]) -> pd.DataFrame:
+    """Stack per-fit tables (…/models/<outcome>/<spec>/<table>.csv), tagging each row with
+    its outcome and specification when the table does not carry them."""
+    frames = []
+    for path in paths:
+        outcome, spec = Path(path).parts[-3:-1]
+        frame = read_result_csv(path)
+        if "outcome" not in frame:
+            frame.insert(0, "specification", spec)
+            frame.insert(0, "outcome", outcome)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

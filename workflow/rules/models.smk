@@ -1,0 +1,100 @@
+# Stage 3: employment-predictor models, one job per outcome x specification, each presented
+# by its own papermill notebook.
+
+
+wildcard_constraints:
+    outcome="|".join(MODEL_OUTCOMES),
+    spec="|".join(SPECS),
+
+
+rule model_fit:
+    input:
+        package=PACKAGE,
+        participants=rules.clean.output.participants,
+        codebook=config["data"]["codebook"],
+    output:
+        **model_outputs(),
+    log:
+        f"{RESULTS}/logs/model_fit/{{outcome}}_{{spec}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/model_fit/{{outcome}}_{{spec}}.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        model=lambda w: model_settings(w.spec),
+        outcome_label=lambda w: config["outcomes"][w.outcome]["label"],
+        labels=predictor_labels(),
+        truth=generator_truth(),
+        synthetic=SYNTHETIC,
+    script:
+        "../scripts/fit_models.py"
+
+
+rule model_notebook_params:
+    output:
+        params=f"{RESULTS}/models/{{outcome}}/{{spec}}/notebook.params.yaml",
+    log:
+        f"{RESULTS}/logs/model_notebook_params/{{outcome}}_{{spec}}.log",
+    conda:
+        "../../environment.yml"
+    params:
+        values=lambda w: {
+            "run_name": RUN,
+            "synthetic": SYNTHETIC,
+            "outcome": w.outcome,
+            "outcome_label": config["outcomes"][w.outcome]["label"],
+            "specification": w.spec,
+            "fit_dir": f"{RESULTS}/models/{w.outcome}/{w.spec}",
+            "estimators": list(config["models"]["estimators"]),
+        },
+    script:
+        "../scripts/write_params.py"
+
+
+rule model_notebook:
+    input:
+        unpack(lambda w: model_outputs(w.outcome, w.spec)),
+        package=PACKAGE,
+        notebook="notebooks/models.ipynb",
+        params=rules.model_notebook_params.output.params,
+    output:
+        ipynb=f"{RESULTS}/models/{{outcome}}/{{spec}}/notebook.ipynb",
+        html=f"{RESULTS}/models/{{outcome}}/{{spec}}/notebook.html",
+    log:
+        f"{RESULTS}/logs/model_notebook/{{outcome}}_{{spec}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/model_notebook/{{outcome}}_{{spec}}.tsv"
+    conda:
+        "../../environment.yml"
+    resources:
+        notebook=1,
+    shell:
+        "python -m papermill {input.notebook} {output.ipynb} -f {input.params} --cwd . "
+        "--no-progress-bar --log-output > {log} 2>&1 "
+        "&& python -m ipseval.notebook {output.ipynb} {output.html} >> {log} 2>&1"
+
+
+rule models_collect:
+    input:
+        package=PACKAGE,
+        summaries=expand(
+            f"{RESULTS}/models/{{outcome}}/{{spec}}/summary.csv",
+            outcome=MODEL_OUTCOMES,
+            spec=SPECS,
+        ),
+        coefficients=expand(
+            f"{RESULTS}/models/{{outcome}}/{{spec}}/coefficients.csv",
+            outcome=MODEL_OUTCOMES,
+            spec=SPECS,
+        ),
+    output:
+        summaries=f"{RESULTS}/models/summaries.csv",
+        coefficients=f"{RESULTS}/models/coefficients.csv",
+    log:
+        f"{RESULTS}/logs/models_collect.log",
+    conda:
+        "../../environment.yml"
+    params:
+        synthetic=SYNTHETIC,
+    script:
+        "../scripts/models_collect.py"
