@@ -70,17 +70,33 @@ def main() -> None:
     for n in args.sizes:
         for estimator in ESTIMATORS:
             if estimator == "gee_br" and n / 32 > MAX_CLUSTER_FOR_GEE_BR:
-                rows.append({"n": n, "estimator": estimator, "seconds": None, "peak_mib": None,
-                             "note": "skipped: n_g x n_g matrix per programme (7.7 GB at 1M)"})
+                rows.append(
+                    {
+                        "n": n,
+                        "estimator": estimator,
+                        "seconds": None,
+                        "peak_mib": None,
+                        "note": "skipped: n_g x n_g matrix per programme (7.7 GB at 1M)",
+                    }
+                )
                 continue
             r = subprocess.run(
                 [sys.executable, __file__, "--child", str(n), estimator],
-                capture_output=True, text=True, check=False,
+                capture_output=True,
+                text=True,
+                check=False,
                 env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
             )
             if r.returncode != 0:
-                rows.append({"n": n, "estimator": estimator, "seconds": None, "peak_mib": None,
-                             "note": "failed: " + r.stderr.strip().splitlines()[-1][:120]})
+                rows.append(
+                    {
+                        "n": n,
+                        "estimator": estimator,
+                        "seconds": None,
+                        "peak_mib": None,
+                        "note": "failed: " + r.stderr.strip().splitlines()[-1][:120],
+                    }
+                )
             else:
                 rows.append({**json.loads(r.stdout.strip().splitlines()[-1]), "note": ""})
             print(rows[-1], flush=True)
