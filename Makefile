@@ -10,7 +10,7 @@ CORES  ?= 2
 # Extra arguments for Snakemake, e.g. `make run SNAKEMAKE_ARGS="--configfile config/variants/x.yaml"`.
 SNAKEMAKE_ARGS ?=
 
-.PHONY: run test lint format lock clean-venv
+.PHONY: run pdf test lint format lock clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ipseval needs Python >= 3.11")'
@@ -23,6 +23,11 @@ $(STAMP): requirements.lock pyproject.toml
 ## Run the whole pipeline on the embedded (synthetic) default data.
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
+	@cat .snakemake/ipseval-last-report 2>/dev/null || true
+
+## The report as PDF (headless Chromium, Debian package `chromium`).
+pdf: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) report_pdf $(SNAKEMAKE_ARGS)
 
 ## Run the test suite (includes lint, format, snakefmt, snakemake --lint, notebook hygiene).
 test: $(STAMP)

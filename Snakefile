@@ -24,6 +24,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/reproduce.smk"
 include: "workflow/rules/models.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -33,6 +34,7 @@ rule all:
         rules.reproduction_verdict.output,
         rules.descriptives_notebook.output,
         rules.models_collect.output,
+        rules.report.output,
         expand(
             rules.model_notebook.output,
             outcome=MODEL_OUTCOMES,
@@ -42,5 +44,13 @@ rule all:
 
 onsuccess:
     print(
-        f"ipseval: run '{RUN}' done. Results in {RESULTS}/ (reproduction verdict: {RESULTS}/reproduction/verdict.txt)"
+        f"ipseval: run '{RUN}' done. Reproduction verdict: {RESULTS}/reproduction/verdict.txt"
+    )
+    where = (
+        f"ipseval: the report is {Path(RESULTS, 'report', 'index.html').resolve()}"
+    )
+    print(where)
+    Path(".snakemake").mkdir(exist_ok=True)
+    Path(".snakemake/ipseval-last-report").write_text(
+        where + "\n", encoding="utf-8"
     )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +47,68 @@ def default_clean(codebook: Codebook, outcomes: dict) -> CleanResult:
         outcomes,
         "2013-06",
     )
+
+
+# --- end-to-end: one copy of the repository and one default run per test session ---------
+
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+# The report page carries its generation time and step times; the PDF and screenshot are
+# renderings of it. Everything else must be byte-identical between runs.
+VOLATILE = {"index.html", "report.pdf", "screenshot.png", "snakemake-report.html"}
+PII = ("FIKTIV", "exempel.invalid", "000-000", "000-111", "Testcoach", "Testledare")
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+        and not {"logs", "benchmarks"} & set(p.relative_to(folder).parts)
+        and p.name not in VOLATILE
+    }
+
+
+@pytest.fixture(scope="session")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh copy of the repository's files (what a clone would have)."""
+    dest = tmp_path_factory.mktemp("clone")
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for rel in files:
+        if (ROOT / rel).is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, dest / rel)
+    return dest
+
+
+def snakemake(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SNAKEMAKE, "--cores", "2", *args], cwd=repo, capture_output=True, text=True, check=False
+    )
+
+
+def write_config(repo: Path, name: str, **changes: object) -> str:
+    cfg = yaml.safe_load((repo / "config/config.yaml").read_text(encoding="utf-8"))
+    for dotted, value in changes.items():
+        node = cfg
+        *parents, leaf = dotted.split("__")
+        for key in parents:
+            node = node[key]
+        node[leaf] = value
+    path = repo / "config" / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return str(path.relative_to(repo))
+
+
+@pytest.fixture(scope="session")
+def default_run(repo: Path) -> Path:
+    raw = digest(repo / "data/raw")
+    r = snakemake(repo)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert digest(repo / "data/raw") == raw, "raw input was modified"
+    return repo / "results/default"

@@ -2,80 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import PII, ROOT, digest, snakemake, write_config
 
 pytestmark = pytest.mark.e2e
-SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-PII = ("FIKTIV", "exempel.invalid", "000-000", "000-111", "Testcoach", "Testledare")
-
-
-def digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not {"logs", "benchmarks"} & set(p.relative_to(folder).parts)
-    }
-
-
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh copy of the repository's files (what a clone would have)."""
-    dest = tmp_path_factory.mktemp("clone")
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for rel in files:
-        if (ROOT / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, dest / rel)
-    return dest
-
-
-def snakemake(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [SNAKEMAKE, "--cores", "2", *args], cwd=repo, capture_output=True, text=True, check=False
-    )
-
-
-def write_config(repo: Path, name: str, **changes: object) -> str:
-    cfg = yaml.safe_load((repo / "config/config.yaml").read_text(encoding="utf-8"))
-    for dotted, value in changes.items():
-        node = cfg
-        *parents, leaf = dotted.split("__")
-        for key in parents:
-            node = node[key]
-        node[leaf] = value
-    path = repo / "config" / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
-    return str(path.relative_to(repo))
-
-
-@pytest.fixture(scope="module")
-def default_run(repo: Path) -> Path:
-    raw = digest(repo / "data/raw")
-    r = snakemake(repo)
-    assert r.returncode == 0, r.stderr[-3000:]
-    assert digest(repo / "data/raw") == raw, "raw input was modified"
-    return repo / "results/default"
 
 
 def test_default_run_reproduces_every_published_cell(default_run: Path) -> None:
     verdict = (default_run / "reproduction/verdict.txt").read_text()
-    assert "465 published cells checked: 460 match, 5 source_inconsistent, 0 differs" in verdict
+    assert "469 published cells checked: 464 match, 5 source_inconsistent, 0 differs" in verdict
     check = pd.read_csv(default_run / "reproduction/check.csv", skiprows=1)
     assert set(check["status"]) == {"match", "source_inconsistent"}
     assert {
@@ -112,11 +52,20 @@ def test_executed_notebook_is_an_output_with_html(default_run: Path) -> None:
     assert "papermill" not in yaml.safe_load(nb)["metadata"]
 
 
+def _report_without_volatile(run: Path) -> str:
+    page = (run / "report/index.html").read_text(encoding="utf-8")
+    page = re.sub(r'<span id="generated">[^<]*</span>', "", page)
+    return page[: page.index("<h3>Wall time of each step")]
+
+
 def test_rerun_is_byte_identical(repo: Path, default_run: Path) -> None:
     before = digest(default_run)
+    page = _report_without_volatile(default_run)
     r = snakemake(repo, "--forceall")
     assert r.returncode == 0, r.stderr[-3000:]
     assert digest(default_run) == before
+    # the report differs at most in its generation time and the step times
+    assert _report_without_volatile(default_run) == page
 
 
 def test_noop_rerun_does_nothing(repo: Path, default_run: Path) -> None:
@@ -128,7 +77,7 @@ def test_config_change_reruns_only_dependent_jobs(repo: Path, default_run: Path)
     cfg = write_config(repo, "warn", reproduction__on_mismatch="warn")
     r = snakemake(repo, "-n", "--configfile", cfg)
     jobs = set(re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M))
-    assert jobs == {"reproduction_verdict", "all"}, r.stdout[-2000:]
+    assert jobs == {"reproduction_verdict", "report", "all"}, r.stdout[-2000:]
 
 
 def test_misspelt_config_key_is_named(repo: Path) -> None:
@@ -259,5 +208,14 @@ def test_model_setting_change_reruns_only_the_model_jobs(repo: Path, default_run
     cfg = write_config(repo, "boot", models__bootstrap__replicates=50)
     r = snakemake(repo, "-n", "--configfile", cfg)
     jobs = re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M)
-    assert set(jobs) == {"model_fit", "model_notebook", "models_collect", "all"}, r.stdout[-2000:]
+    expected = {"model_fit", "model_notebook", "models_collect", "report_tables", "report", "all"}
+    assert set(jobs) == expected, r.stdout[-2000:]
     assert jobs.count("model_fit") == 8
+
+
+def test_snakemake_report_works(repo: Path, default_run: Path) -> None:
+    out = default_run / "snakemake-report.html"
+    r = snakemake(repo, "--report", str(out.relative_to(repo)))
+    assert r.returncode == 0, r.stderr[-2000:]
+    page = out.read_text(encoding="utf-8", errors="replace")
+    assert "Predictors of employment" in page and "Participants and outcomes" in page

@@ -148,6 +148,16 @@ def _dx_pct(d: pd.DataFrame, label: str) -> float:
     return _share(d["diagnosis_row"].str.startswith(label).sum(), len(d))
 
 
+# The report's widening outcome definitions (Diskussion): Q16 categories, recoded as in Tabell 11
+CLOSER_TO_LABOUR_MARKET = ("regular_work", "wage_subsidy_work", "unpaid_work", "studies")
+ANY_OCCUPATION = (*CLOSER_TO_LABOUR_MARKET, "daily_activity")
+
+
+def _occ_pct(d: pd.DataFrame, codes: set[str]) -> float:
+    answered = d["occupation_code"].dropna()
+    return _share(answered.isin(codes).sum(), len(answered))
+
+
 _ENDED = ("ended_regular_work", "ended_wage_subsidy", "ended_studies", "ended_dropout")
 
 # How each figure of data/raw/published/text_figures.csv follows from (programmes, participants).
@@ -175,6 +185,10 @@ TEXT_FIGURES: dict[str, Callable[[pd.DataFrame, pd.DataFrame], float]] = {
     "paid_work_incl_subsidy_pct": lambda p, d: _share(
         _paid(d).sum(), d["occupation_code"].notna().sum()
     ),
+    "regular_work_pct": lambda p, d: _occ_pct(d, {"regular_work"}),
+    "closer_to_labour_market_pct": lambda p, d: _occ_pct(d, set(CLOSER_TO_LABOUR_MARKET)),
+    "any_occupation_pct": lambda p, d: _occ_pct(d, set(ANY_OCCUPATION)),
+    "no_occupation_pct": lambda p, d: _occ_pct(d, {"none"}),
     "economic_risk_none_pct": lambda p, d: _risk(d, {"Nej"}),
     "economic_risk_unknown_pct": lambda p, d: _risk(d, {"Vet ej"}),
     "economic_risk_arisen_pct": lambda p, d: _risk(d, {"Ja", "Delvis"}),

@@ -86,12 +86,36 @@ def predictor_labels():
     return {k: v["label"] for k, v in sorted(config["models"]["predictors"].items())}
 
 
-def model_outputs(outcome="{outcome}", spec="{spec}"):
-    """Result files of one outcome x specification fit."""
+def model_outputs(outcome="{outcome}", spec="{spec}", for_report=False):
+    """Result files of one outcome x specification fit; with `for_report`, the figures are
+    marked for `snakemake --report` with their captions."""
     base = f"{RESULTS}/models/{outcome}/{spec}"
     files = {t: f"{base}/{t}.csv" for t in MODEL_TABLES}
-    files.update({f"{f}_png": f"{base}/{f}.png" for f in MODEL_FIGURES})
+    for f in MODEL_FIGURES:
+        path = f"{base}/{f}.png"
+        if for_report:
+            path = report(
+                path,
+                caption=f"../report/{f}.rst",
+                category="5. Predictors of employment",
+                subcategory=f"{outcome} / {spec}",
+            )
+        files[f"{f}_png"] = path
     return files
+
+
+def report_input_files():
+    """Every input file whose checksum the report's provenance lists."""
+    data = config["data"]
+    files = [
+        data["programmes"],
+        data["coach_forms"],
+        data["codebook"],
+        data["literature"],
+    ]
+    if SYNTHETIC and data.get("generator"):
+        files.append(data["generator"])
+    return files + published_files() + ["requirements.lock"]
 
 
 # The package's source files: every rule that runs package code lists them as input, so that

@@ -13,7 +13,7 @@ rule model_fit:
         participants=rules.clean.output.participants,
         codebook=config["data"]["codebook"],
     output:
-        **model_outputs(),
+        **model_outputs(for_report=True),
     log:
         f"{RESULTS}/logs/model_fit/{{outcome}}_{{spec}}.log",
     benchmark:

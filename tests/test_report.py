@@ -1,0 +1,240 @@
+"""The assembled report: disclosure control, the summary's numbers, languages, and the page
+as a reader opens it in a real browser (headless Chromium)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import ROOT, snakemake, write_config
+
+from ipseval.report import SECONDARY, crosstab, suppress, translations
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+# --- disclosure control (unit) -------------------------------------------------------------
+
+
+def test_primary_and_secondary_suppression_protect_small_cells() -> None:
+    counts = pd.DataFrame([[3, 40, 50], [20, 30, 40], [25, 2, 60]])
+    code = suppress(counts, 5).to_numpy()
+    assert code[0, 0] == 1 and code[2, 1] == 1  # primary: 3 and 2
+    # no row or column has exactly one hidden cell, so no hidden count follows from a margin
+    hidden = code > 0
+    assert all(hidden[i].sum() != 1 for i in range(3))
+    assert all(hidden[:, j].sum() != 1 for j in range(3))
+    assert (code == 2).sum() >= 2  # secondary cells were needed
+    assert code[1, 2] == 0 or counts.iloc[1, 2] >= 5
+
+
+def test_zero_and_large_counts_are_shown() -> None:
+    counts = pd.DataFrame([[0, 40], [20, 30]])
+    assert (suppress(counts, 5).to_numpy() == 0).all()
+
+
+def test_crosstab_marks_hidden_cells_and_keeps_margins() -> None:
+    d = pd.DataFrame({"v": ["a"] * 3 + ["b"] * 30 + ["c"] * 20, "t": (["x", "y"] * 27)[:53]})
+    t = crosstab(d, "v", "t", 5)
+    assert t.loc["a"].astype(str).str.startswith("<").any()
+    assert t.loc["Totalt", "Totalt"] == 53
+    hidden = t.drop(index="Totalt", columns="Totalt").isin(["<5", SECONDARY])
+    assert (hidden.sum(axis=0) != 1).all() and (hidden.sum(axis=1) != 1).all()
+
+
+def test_translation_table_is_complete() -> None:
+    en, sv = translations("en"), translations("sv")
+    assert set(en) == set(sv)
+    assert en["s1"] != sv["s1"] and all(sv.values())
+
+
+# --- the built report (end to end, one pipeline run in a copy) -------------------------------
+
+
+@pytest.fixture(scope="module")
+def run(repo: Path, default_run: Path) -> Path:
+    """The session's default pipeline run (tests/conftest.py)."""
+    return repo
+
+
+def html_of(run: Path) -> str:
+    return (run / "results/default/report/index.html").read_text(encoding="utf-8")
+
+
+def test_report_is_one_self_contained_page(run: Path) -> None:
+    page = html_of(run)
+    assert "SYNTHETIC DATA" in page and 'id="synthetic-banner"' in page
+    # no resource is fetched: every image is embedded, no script or stylesheet is external
+    assert not re.search(r'<(img|script|link)[^>]+(src|href)="(?!data:|#)', page)
+    for section in (
+        "summary",
+        "data",
+        "reproduction",
+        "participants",
+        "predictors",
+        "context",
+        "methods",
+        "provenance",
+    ):
+        assert f'<section id="{section}">' in page
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cards: list[str] = []
+        self.items: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        cls = dict(attrs).get("class", "")
+        if tag == "div" and cls == "num":
+            self._in = "num"
+        elif tag == "li" and self._in is None:
+            self._in = "li"
+            self.items.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("div", "li"):
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "num":
+            self.cards.append(data.strip())
+        elif self._in == "li":
+            self.items[-1] += data
+
+
+def test_summary_numbers_equal_their_result_files(run: Path) -> None:
+    page = html_of(run)
+    summary = page[page.index('<section id="summary">') : page.index('<section id="data">')]
+    parser = _Text()
+    parser.feed(summary)
+    res = run / "results/default"
+    check = pd.read_csv(res / "reproduction/check.csv", skiprows=1)
+    text = check[check["table"] == "text"].set_index("row")
+    ids = [
+        "regular_work_pct",
+        "paid_work_incl_subsidy_pct",
+        "closer_to_labour_market_pct",
+        "any_occupation_pct",
+        "no_occupation_pct",
+    ]
+    assert parser.cards == [f"{float(text.loc[i, 'reproduced']):.1f} %" for i in ids]
+    # and those are the report's published headline figures (Socialstyrelsen 2013-12-19)
+    assert [round(float(text.loc[i, "reproduced"])) for i in ids] == [4, 12, 54, 61, 35]
+    coefs = pd.read_csv(res / "models/coefficients.csv", skiprows=1)
+    summaries = pd.read_csv(res / "models/summaries.csv", skiprows=1)
+    numbers = [re.findall(r"OR ([\d.]+) \(95 % CI ([\d.]+)–([\d.]+)\)", s) for s in parser.items]
+    numbers = [n[0] for n in numbers if n]
+    expected = []
+    for s in summaries[summaries["specification"] == "core"].itertuples():
+        c = coefs[
+            (coefs["outcome"] == s.outcome)
+            & (coefs["specification"] == "core")
+            & (coefs["method"] == "complete_case")
+            & (coefs["estimator"] == s.recommended_estimator)
+        ].set_index("term")
+        for term in (
+            "caseload",
+            "work_history[never]",
+            "age",
+            "diagnosis[psychosis]",
+            "time_in_programme",
+        ):
+            r = c.loc[term]
+            expected.append(tuple(f"{r[k]:.2f}" for k in ("odds_ratio", "ci_low", "ci_high")))
+    assert numbers == expected and len(numbers) == 20
+
+
+def test_no_personal_data_and_no_small_count_in_derived_tables(run: Path) -> None:
+    page = html_of(run)
+    for token in ("FIKTIV", "exempel.invalid", "000-000", "Testcoach", "Testledare"):
+        assert token not in page
+    section = page[
+        page.index('<section id="participants">') : page.index('<section id="predictors">')
+    ]
+    cells = re.findall(r'<td class="num">([^<]*)</td>', section)
+    small = [c for c in cells if c.isdigit() and 0 < int(c) < 5]
+    assert not small, small
+    ptab = pd.read_csv(run / "results/default/report/participant_tables.csv", skiprows=1, dtype=str)
+    counts = ptab["count"][ptab["count"].str.isdigit()].astype(int)
+    assert not ((counts > 0) & (counts < 5)).any()
+
+
+def test_swedish_report_from_config(run: Path) -> None:
+    cfg = write_config(run, "sv", report__language="sv")
+    r = snakemake(run, "results/default/report/index.html", "--configfile", cfg)
+    assert r.returncode == 0, r.stderr[-2000:]
+    try:
+        page = html_of(run)
+        assert '<html lang="sv">' in page and "1. Sammanfattning" in page
+        assert "Ingen sysselsättning" in page  # survey labels verbatim in both languages
+        jobs = re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M)
+        assert set(jobs) <= {"report_tables", "report"}  # only the report is redone
+    finally:
+        assert snakemake(run, "results/default/report/index.html").returncode == 0
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"),
+    reason="headless Chromium (Debian package `chromium`) is not installed here",
+)
+def test_report_opens_in_a_real_browser(run: Path) -> None:
+    """Headless Chromium: no console errors, every figure decoded, every in-page link has a
+    target (the page's own self-check), and a screenshot of the first screen."""
+    assert CHROMIUM, "CI must have chromium (.ci/run installs it)"
+    page = run / "results/default/report/index.html"
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tempfile.mkdtemp()}",
+    ]
+    r = subprocess.run(
+        [
+            CHROMIUM,
+            *flags,
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+    )
+    console = [line for line in r.stderr.splitlines() if "CONSOLE" in line]
+    assert not console, console
+    body = re.search(r"<body([^>]*)>", r.stdout).group(1)
+    assert 'data-selfcheck="ok"' in body, body
+    n_images = int(re.search(r'data-images="(\d+)"', body).group(1))
+    assert n_images == html_of(run).count("<img ") and n_images >= 27
+    assert int(re.search(r'data-links="(\d+)"', body).group(1)) >= 16
+    shot = run / "results/default/report/screenshot.png"
+    subprocess.run(
+        [CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=1280,900", page.as_uri()],
+        capture_output=True,
+        check=True,
+        timeout=180,
+    )
+    keep = ROOT / "results" / "report-screenshot.png"
+    keep.parent.mkdir(exist_ok=True)
+    shutil.copy(shot, keep)
+    assert shot.stat().st_size > 20000
+    pdf = snakemake(run, "report_pdf")
+    assert pdf.returncode == 0, pdf.stderr[-2000:]
+    assert (run / "results/default/report/report.pdf").read_bytes()[:5] == b"%PDF-"
