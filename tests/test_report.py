@@ -177,6 +177,7 @@ def test_swedish_report_from_config(run: Path) -> None:
         page = html_of(run)
         assert '<html lang="sv">' in page and "1. Sammanfattning" in page
         assert "Ingen sysselsättning" in page  # survey labels verbatim in both languages
+        assert "lägre odds" in page and "95 % KI" in page  # findings in Swedish too
         jobs = re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M)
         assert set(jobs) <= {"report_tables", "report"}  # only the report is redone
     finally:

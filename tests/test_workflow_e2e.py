@@ -10,6 +10,8 @@ import pytest
 import yaml
 from conftest import PII, ROOT, digest, snakemake, write_config
 
+from ipseval.present import FIT_TABLES
+
 pytestmark = pytest.mark.e2e
 
 
@@ -144,17 +146,7 @@ def test_every_outcome_and_specification_is_fitted_and_presented(default_run: Pa
     for outcome in cfg["outcomes"]:
         for spec in cfg["specifications"]:
             fit = default_run / "models" / outcome / spec
-            for name in (
-                "coefficients",
-                "fit_statistics",
-                "warnings",
-                "summary",
-                "marginal_effects",
-                "predictions",
-                "model_frame",
-                "terms",
-                "truth",
-            ):
+            for name in (*FIT_TABLES, "model_frame"):
                 assert (fit / f"{name}.csv").stat().st_size > 0, (outcome, spec, name)
             for name in ("forest.png", "predicted.png", "calibration.png", "notebook.html"):
                 assert (fit / name).stat().st_size > 1000, (outcome, spec, name)

@@ -271,22 +271,23 @@ def findings(
     return pd.DataFrame(rows)
 
 
-TERM_WORDS = {
-    "caseload": "5 more participants per coach",
-    "work_history[never]": "never employed (vs. employed < 6 months before)",
-    "age": "10 years older",
-    "diagnosis[psychosis]": "psychosis (vs. depression)",
-    "time_in_programme": "more than 6 months in the programme",
+TERM_KEYS = {  # term -> translation key of its plain-words description
+    "caseload": "term_caseload",
+    "work_history[never]": "term_work_history_never",
+    "age": "term_age",
+    "diagnosis[psychosis]": "term_psychosis",
+    "time_in_programme": "term_time",
 }
 
 
-def finding_sentence(r: Mapping[str, Any]) -> str:
-    """One plain sentence for a finding row."""
-    direction = "higher" if r["odds_ratio"] > 1 else "lower"
-    sure = "" if r["ci_low"] > 1 or r["ci_high"] < 1 else " (interval includes no association)"
+def finding_sentence(r: Mapping[str, Any], t: Mapping[str, Any]) -> str:
+    """One plain sentence for a finding row, in the language of translations `t`."""
+    direction = t["higher_odds"] if r["odds_ratio"] > 1 else t["lower_odds"]
+    sure = "" if r["ci_low"] > 1 or r["ci_high"] < 1 else f" ({t['no_association']})"
+    what = t[TERM_KEYS[r["term"]]] if r["term"] in TERM_KEYS else r["term"]
     return (
-        f"{TERM_WORDS.get(r['term'], r['term'])}: {direction} odds, OR {r['odds_ratio']:.2f} "
-        f"(95 % CI {r['ci_low']:.2f}–{r['ci_high']:.2f}){sure}"
+        f"{what}: {direction}, OR {r['odds_ratio']:.2f} "
+        f"({t['ci95']} {r['ci_low']:.2f}–{r['ci_high']:.2f}){sure}"
     )
 
 
@@ -407,7 +408,7 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any], out_dir: Path) -
             {
                 "outcome": outcomes_cfg[outcome]["label"],
                 "estimator": sub["estimator"].iloc[0],
-                "items": [finding_sentence(r) for r in sub.to_dict("records")],
+                "items": [finding_sentence(r, t) for r in sub.to_dict("records")],
             }
         )
 
