@@ -25,6 +25,7 @@ include: "workflow/rules/clean.smk"
 include: "workflow/rules/reproduce.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/compare.smk"
 
 
 rule all:
@@ -35,6 +36,7 @@ rule all:
         rules.descriptives_notebook.output,
         rules.models_collect.output,
         rules.report.output,
+        rules.run_config.output,
         expand(
             rules.model_notebook.output,
             outcome=MODEL_OUTCOMES,

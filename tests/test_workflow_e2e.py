@@ -79,7 +79,8 @@ def test_config_change_reruns_only_dependent_jobs(repo: Path, default_run: Path)
     cfg = write_config(repo, "warn", reproduction__on_mismatch="warn")
     r = snakemake(repo, "-n", "--configfile", cfg)
     jobs = set(re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M))
-    assert jobs == {"reproduction_verdict", "report", "all"}, r.stdout[-2000:]
+    # the verdict, the report that shows it, and the record of the config as run
+    assert jobs == {"reproduction_verdict", "report", "run_config", "all"}, r.stdout[-2000:]
 
 
 def test_misspelt_config_key_is_named(repo: Path) -> None:
@@ -200,7 +201,8 @@ def test_model_setting_change_reruns_only_the_model_jobs(repo: Path, default_run
     cfg = write_config(repo, "boot", models__bootstrap__replicates=50)
     r = snakemake(repo, "-n", "--configfile", cfg)
     jobs = re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M)
-    expected = {"model_fit", "model_notebook", "models_collect", "report_tables", "report", "all"}
+    expected = {"model_fit", "model_notebook", "models_collect", "report_tables", "report"}
+    expected |= {"run_config", "all"}
     assert set(jobs) == expected, r.stdout[-2000:]
     assert jobs.count("model_fit") == 8
 
@@ -211,3 +213,74 @@ def test_snakemake_report_works(repo: Path, default_run: Path) -> None:
     assert r.returncode == 0, r.stderr[-2000:]
     page = out.read_text(encoding="utf-8", errors="replace")
     assert "Predictors of employment" in page and "Participants and outcomes" in page
+
+
+# --- students extend, reviewers rerun variants ---------------------------------------------------
+
+
+def test_student_adds_a_predictor_from_config_alone(repo: Path, default_run: Path) -> None:
+    """docs/extending.md's first recipe, verbatim in spirit: one config edit, no code."""
+    cfg = yaml.safe_load((repo / "config/config.yaml").read_text(encoding="utf-8"))
+    core = [*cfg["models"]["specifications"]["core"], "registered_af"]
+    path = write_config(repo, "student", run_name="student", models__specifications__core=core)
+    target = "results/student/models/paid_work/core/coefficients.csv"
+    r = snakemake(repo, target, "--configfile", path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    coefs = pd.read_csv(repo / target, skiprows=1)
+    assert {"registered_af[yes]", "registered_af[unknown]"} <= set(coefs["term"])
+    default = pd.read_csv(default_run / "models/paid_work/core/coefficients.csv", skiprows=1)
+    assert "registered_af[yes]" not in set(default["term"])  # the default run is untouched
+
+
+@pytest.mark.parametrize(
+    ("variant", "check"),
+    [
+        ("over_6_months", "restricted"),
+        ("caseload_categories", "banded"),
+    ],
+)
+def test_ready_made_variants_run_into_their_own_folder(
+    repo: Path, variant: str, check: str
+) -> None:
+    run = yaml.safe_load((repo / f"config/variants/{variant}.yaml").read_text(encoding="utf-8"))
+    target = f"results/{run['run_name']}/models/paid_work/core/summary.csv"
+    r = snakemake(repo, target, "--configfile", f"config/variants/{variant}.yaml")
+    assert r.returncode == 0, r.stderr[-3000:]
+    summary = pd.read_csv(repo / target, skiprows=1).iloc[0]
+    participants = pd.read_csv(
+        repo / f"results/{run['run_name']}/clean/participants.csv", skiprows=1
+    )
+    if check == "restricted":
+        over = participants[(participants["time_gt_6m"] == 1) & participants["y_paid_work"].notna()]
+        assert summary["n_analysed"] == len(over)
+    else:
+        coefs = pd.read_csv(repo / target.replace("summary", "coefficients"), skiprows=1)
+        assert {"caseload_band[11-15]", "caseload_band[16+]"} <= set(coefs["term"])
+        assert "caseload" not in set(coefs["term"])
+
+
+def test_comparison_of_two_runs_shows_config_and_estimate_changes(
+    repo: Path, default_run: Path
+) -> None:
+    variant = "config/variants/competitive_work.yaml"
+    r = snakemake(
+        repo,
+        "results/competitive_work/models/coefficients.csv",
+        "results/competitive_work/config.yaml",
+        "--configfile",
+        variant,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert snakemake(repo, "results/default/config.yaml").returncode == 0
+    out = repo / "results/comparisons/default/vs/competitive_work"
+    r = snakemake(repo, str((out / "index.html").relative_to(repo)))
+    assert r.returncode == 0, r.stderr[-3000:]
+    diff = pd.read_csv(out / "config_diff.csv", skiprows=1).set_index("setting")
+    assert set(diff.index) == {"models.outcomes", "run_name"}
+    moves = pd.read_csv(out / "estimates.csv", skiprows=1)
+    same = moves[moves["outcome"] == "regular_work"]
+    # the same fits in both runs: nothing moved, nothing flagged
+    assert (same["odds_ratio_a"] == same["odds_ratio_b"]).all()
+    assert not same["sign_changed"].any() and not same["significance_changed"].any()
+    assert set(moves.loc[moves["outcome"] != "regular_work", "only_in"]) == {"run A"}
+    assert "Conclusions that changed (0 of" in (out / "index.html").read_text(encoding="utf-8")

@@ -35,6 +35,8 @@ class Predictor:
     collapse: Mapping[str, str] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
     programme_level: bool = False
+    bins: tuple[float, ...] = ()
+    bin_labels: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, name: str, cfg: Mapping[str, Any]) -> Predictor:
@@ -50,6 +52,8 @@ class Predictor:
             collapse=dict(cfg.get("collapse", {})),
             missing=tuple(cfg.get("missing", ())),
             programme_level=cfg.get("level", "participant") == "programme",
+            bins=tuple(float(b) for b in cfg.get("bins", ())),
+            bin_labels=tuple(cfg.get("bin_labels", ())),
         )
 
     @property
@@ -62,6 +66,9 @@ class Predictor:
         missing (and codes listed in `missing`) as NaN."""
         if not self.categorical:
             return (pd.to_numeric(values, errors="raise").astype(float) - self.centre) / self.scale
+        if self.bins:  # a numeric column cut into bands: (b0, b1], (b1, b2], ...
+            cut = pd.cut(pd.to_numeric(values), list(self.bins), labels=list(self.bin_labels))
+            values = pd.Series(cut.astype(object), index=values.index)
         out = values.astype(object).where(values.notna(), None)
         out = out.map(lambda v: None if v is None or v in self.missing else v)
         out = out.map(lambda v: self.collapse.get(v, v) if v is not None else None)
@@ -114,6 +121,14 @@ def check_models_config(config: Mapping[str, Any]) -> None:
             )
     for spec in models["specifications"]:
         Specification.from_config(spec, models)
+    for name, p in models["predictors"].items():
+        if "bins" in p and (
+            p["type"] != "categorical" or len(p.get("bin_labels", ())) != len(p["bins"]) - 1
+        ):
+            raise ModelSpecError(
+                f"models.predictors.{name}: `bins` needs type categorical and one "
+                "`bin_labels` entry per band (len(bins) - 1)"
+            )
     for name in models["predictions"]:
         if name not in models["predictors"]:
             raise ModelSpecError(f"models.predictions: unknown predictor {name!r}")
@@ -233,15 +248,31 @@ def _ordered(found: list[str], p: Predictor, order: Sequence[str]) -> list[str]:
     return sorted(found, key=lambda lv: (rank.get(lv, len(rank)), lv))
 
 
+def restrict_rows(
+    participants: pd.DataFrame, restrict: Mapping[str, Sequence[Any]]
+) -> pd.DataFrame:
+    """Only the rows whose `column` value is among the allowed values, for every column in
+    `restrict` (a sample restriction from `models.restrict`)."""
+    keep = np.ones(len(participants), dtype=bool)
+    for column, allowed in restrict.items():
+        if column not in participants:
+            raise ModelSpecError(f"models.restrict: column {column!r} is not in the data")
+        keep &= participants[column].isin(list(allowed)).to_numpy()
+    return participants.loc[keep].reset_index(drop=True)
+
+
 def build_design(
     participants: pd.DataFrame,
     outcome: str,
     spec: Specification,
     level_order: Mapping[str, Sequence[str]] | None = None,
     id_column: str = "form_id",
+    restrict: Mapping[str, Sequence[Any]] | None = None,
 ) -> Design:
-    """Code the predictors of `spec` on the rows with an observed outcome `outcome`;
-    `level_order` (column -> codes) orders the levels of categorical predictors."""
+    """Code the predictors of `spec` on the rows with an observed outcome `outcome`
+    (and within `restrict`); `level_order` (column -> codes) orders categorical levels."""
+    if restrict:
+        participants = restrict_rows(participants, restrict)
     ycol = f"y_{outcome}"
     missing_cols = [
         c for c in [ycol] + [p.column for p in spec.predictors] if c not in participants

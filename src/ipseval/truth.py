@@ -51,6 +51,8 @@ def truth_for_terms(design: Design, by_col: Mapping[str, Mapping[str, Any]]) -> 
             if "per_unit" in spec:
                 out[p.name] = spec["per_unit"] * p.scale
             continue
+        if "levels" not in spec:  # a slope cut into bands has no single truth per band
+            continue
         values = spec["levels"]
 
         def level_value(level: str, p=p, values=values) -> float | None:

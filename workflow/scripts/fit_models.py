@@ -1,6 +1,8 @@
 """Snakemake entry point: fit one outcome x specification (all logic in ipseval.models)."""
 
 import sys
+import traceback
+from pathlib import Path
 
 from ipseval.codebook import load_codebook
 from ipseval.derive import level_orders
@@ -18,11 +20,17 @@ try:
         outcome,
         Specification.from_config(spec_name, models_cfg),
         level_orders(load_codebook(sm.input.codebook)),
+        restrict=model["settings"].get("restrict"),
     )
     results = fit_outcome_spec(design, Settings.from_config(model["settings"]), sm.params.truth)
 except ModelSpecError as err:
-    sys.stderr.write(f"\nipseval model_fit: {err}\n")
+    message = f"ipseval model_fit: {err}\n"
+    Path(sm.log[0]).write_text(message, encoding="utf-8")
+    sys.stderr.write("\n" + message)
     sys.exit(1)
+except Exception:
+    Path(sm.log[0]).write_text(traceback.format_exc(), encoding="utf-8")
+    raise
 out_dir = sm.output.coefficients.rsplit("/", 1)[0]
 title = f"{sm.params.outcome_label} – {spec_name}"
 write_results(results, out_dir, sm.params.synthetic, title, sm.params.labels)

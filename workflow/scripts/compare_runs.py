@@ -1,0 +1,25 @@
+"""Snakemake entry point: compare two runs (ipseval.compare)."""
+
+from pathlib import Path
+
+import yaml
+
+from ipseval.compare import config_diff, estimate_moves, render
+from ipseval.io import read_result_csv, write_atomic, write_csv
+
+sm = snakemake  # noqa: F821 - injected by Snakemake
+configs = [
+    yaml.safe_load(Path(p).read_text(encoding="utf-8"))
+    for p in (sm.input.config_a, sm.input.config_b)
+]
+diff = config_diff(*configs)
+moves = estimate_moves(
+    read_result_csv(sm.input.coefficients_a),
+    read_result_csv(sm.input.coefficients_b),
+    float(configs[0]["models"]["alpha"]),
+)
+synthetic = bool(configs[0]["data"]["synthetic"] or configs[1]["data"]["synthetic"])
+write_csv(moves, sm.output.estimates, synthetic)
+write_csv(diff, sm.output.config_diff, synthetic)
+page = render(sm.wildcards.a, sm.wildcards.b, diff, moves)
+write_atomic(sm.output.html, page.encode("utf-8"))
