@@ -365,12 +365,3 @@ def events_per_parameter(y: np.ndarray, n_terms: int) -> float:
     """min(events, non-events) per estimated slope (the limiting sample size per parameter)."""
     events = float(np.sum(y))
     return min(events, len(y) - events) / max(n_terms, 1)
-
-
-def spec_from_names(
-    names: Sequence[str], models_cfg: Mapping[str, Any], name: str
-) -> Specification:
-    """An ad hoc specification from predictor names (for simulation and benchmarks)."""
-    cfg = dict(models_cfg)
-    cfg["specifications"] = {name: list(names)}
-    return Specification.from_config(name, cfg)

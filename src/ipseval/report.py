@@ -376,9 +376,9 @@ def render(context: Mapping[str, Any]) -> str:
     return env.get_template("report.html.j2").render(**context)
 
 
-def build(inputs: Mapping[str, Any], params: Mapping[str, Any], out_dir: Path) -> str:
+def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     """Everything the page shows, from result files (paths in `inputs`) and the config
-    as run (`params`); returns the HTML. Figures the page needs are written to `out_dir`."""
+    as run (`params`); returns the HTML."""
     t = translations(params["language"])
     synthetic = bool(params["synthetic"])
     threshold = int(params["threshold"])

@@ -1,10 +1,8 @@
 """Snakemake entry point: render the self-contained report page (ipseval.report.build)."""
 
-from pathlib import Path
-
 from ipseval.io import write_atomic
 from ipseval.report import build
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
-page = build(sm.input, sm.params, Path(sm.output.html).parent)
+page = build(sm.input, sm.params)
 write_atomic(sm.output.html, page.encode("utf-8"))
