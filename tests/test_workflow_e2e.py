@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-from conftest import PII, ROOT, digest, snakemake, write_config
+from conftest import PII, ROOT, SNAKEMAKE, digest, snakemake, write_config
 
 from ipseval.present import FIT_TABLES
 
@@ -284,3 +286,27 @@ def test_comparison_of_two_runs_shows_config_and_estimate_changes(
     assert not same["sign_changed"].any() and not same["significance_changed"].any()
     assert set(moves.loc[moves["outcome"] != "regular_work", "only_in"]) == {"run A"}
     assert "Conclusions that changed (0 of" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_second_run_at_once_is_refused_and_the_first_completes(
+    repo: Path, default_run: Path
+) -> None:
+    """Snakemake's own directory lock: the second run is refused with a clear message."""
+    first = subprocess.Popen(
+        [SNAKEMAKE, "--cores", "1", "--forcerun", "report_tables"],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    locks = repo / ".snakemake" / "locks"
+    deadline = time.monotonic() + 60
+    while not (locks.exists() and any(locks.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert locks.exists() and any(locks.iterdir()), "the first run never took its lock"
+    second = snakemake(repo)
+    _, err = first.communicate(timeout=600)
+    assert second.returncode != 0
+    assert "cannot be locked" in second.stdout + second.stderr
+    assert first.returncode == 0, err[-2000:]
+    assert (default_run / "report/index.html").stat().st_size > 100_000
