@@ -41,6 +41,14 @@ def load_fit(fit_dir: str | Path) -> dict[str, pd.DataFrame]:
     return out
 
 
+def pivot_in_order(frame: pd.DataFrame, index: str, columns: str, values: str) -> pd.DataFrame:
+    """Long to wide, keeping rows and columns in their order of first appearance."""
+    wide = frame.pivot(index=index, columns=columns, values=values)
+    return wide.reindex(
+        index=list(dict.fromkeys(frame[index])), columns=list(dict.fromkeys(frame[columns]))
+    )
+
+
 def _fmt(x: float, digits: int = 2) -> str:
     return "–" if pd.isna(x) else f"{x:.{digits}f}"
 
@@ -58,21 +66,15 @@ def odds_ratio_table(coefs: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
         f"{_fmt(o, digits)} [{_fmt(lo, digits)}, {_fmt(hi, digits)}]"
         for o, lo, hi in zip(c["odds_ratio"], c["ci_low"], c["ci_high"], strict=True)
     ]
-    order = list(dict.fromkeys(c["term"]))
-    fits = list(dict.fromkeys(c["fit"]))
-    return c.pivot(index="term", columns="fit", values="cell").reindex(index=order, columns=fits)
+    return pivot_in_order(c, "term", "fit", "cell")
 
 
 def p_value_table(coefs: pd.DataFrame) -> pd.DataFrame:
     """p-values per term and estimator x method."""
     c = coefs[coefs["term"] != "Intercept"].copy()
     c["fit"] = [fit_label(e, m) for e, m in zip(c["estimator"], c["method"], strict=True)]
-    order = list(dict.fromkeys(c["term"]))
-    fits = list(dict.fromkeys(c["fit"]))
-    return (
-        c.pivot(index="term", columns="fit", values="p_value")
-        .reindex(index=order, columns=fits)
-        .map(lambda p: "–" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}"))
+    return pivot_in_order(c, "term", "fit", "p_value").map(
+        lambda p: "–" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}")
     )
 
 

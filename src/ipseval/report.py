@@ -24,7 +24,7 @@ from scipy import stats
 
 from . import figures, present
 from .codebook import Codebook, load_codebook
-from .derive import AGE_BANDS, level_orders
+from .derive import AGE_BANDS, NO_ANSWER, level_orders
 from .io import SYNTHETIC_NOTICE, read_result_csv
 from .reproduce import read_check, side_by_side, summarise
 
@@ -47,8 +47,6 @@ HEADLINE = (  # text figure id -> translation key of its label
     ("any_occupation_pct", "h_any"),
     ("no_occupation_pct", "h_none"),
 )
-# Terms reported in the summary, in order (when present in the core specification).
-KEY_TERMS = ("caseload", "work_history[never]", "age", "diagnosis[psychosis]", "time_in_programme")
 PARTICIPANT_VARIABLES = (  # column of participants.csv, label
     ("age_band", "Age band (Q5)"),
     ("sex", "Sex (Q4)"),
@@ -103,8 +101,8 @@ def _order(found: Sequence[str], order: Sequence[str]) -> list[str]:
     known = [v for v in order if v in set(found)]
     return (
         known
-        + sorted(v for v in found if v not in set(known) and v != "Ej svar")
-        + (["Ej svar"] if "Ej svar" in set(found) else [])
+        + sorted(v for v in found if v not in set(known) and v != NO_ANSWER)
+        + ([NO_ANSWER] if NO_ANSWER in set(found) else [])
     )
 
 
@@ -121,7 +119,7 @@ def crosstab(
     d = (
         participants[[column, by]]
         .astype(object)
-        .where(participants[[column, by]].notna(), "Ej svar")
+        .where(participants[[column, by]].notna(), NO_ANSWER)
     )
     table = pd.crosstab(d[column], d[by])
     table = table.reindex(
@@ -241,6 +239,17 @@ def headline(check: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Terms reported in the summary, in order (when in the core specification) -> translation key
+# of their plain-words description.
+TERM_KEYS = {
+    "caseload": "term_caseload",
+    "work_history[never]": "term_work_history_never",
+    "age": "term_age",
+    "diagnosis[psychosis]": "term_psychosis",
+    "time_in_programme": "term_time",
+}
+
+
 def findings(
     coefficients: pd.DataFrame, summaries: pd.DataFrame, spec: str = "core"
 ) -> pd.DataFrame:
@@ -253,7 +262,7 @@ def findings(
             & (coefficients["estimator"] == s.recommended_estimator)
             & (coefficients["method"] == "complete_case")
         ].set_index("term")
-        for term in KEY_TERMS:
+        for term in TERM_KEYS:
             if term in c.index:
                 r = c.loc[term]
                 rows.append(
@@ -269,15 +278,6 @@ def findings(
                     }
                 )
     return pd.DataFrame(rows)
-
-
-TERM_KEYS = {  # term -> translation key of its plain-words description
-    "caseload": "term_caseload",
-    "work_history[never]": "term_work_history_never",
-    "age": "term_age",
-    "diagnosis[psychosis]": "term_psychosis",
-    "time_in_programme": "term_time",
-}
 
 
 def finding_sentence(r: Mapping[str, Any], t: Mapping[str, Any]) -> str:
@@ -444,11 +444,7 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     ptab = read_result_csv(inputs["participant_tables"], dtype=str, keep_default_na=False)
     ptables = []
     for label, sub in ptab.groupby("variable", sort=False):
-        wide = sub.pivot(index="level", columns="time_in_programme", values="count")
-        wide = wide.reindex(
-            index=list(dict.fromkeys(sub["level"])),
-            columns=list(dict.fromkeys(sub["time_in_programme"])),
-        )
+        wide = present.pivot_in_order(sub, "level", "time_in_programme", "count")
         wide = wide.rename_axis(index=None, columns=None)
         ptables.append({"label": label, "html": table(wide, index=True)})
 

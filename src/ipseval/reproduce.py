@@ -10,6 +10,7 @@ import pandas as pd
 
 from .derive import COOP_VARS, EMPLOYER_VARS, NO_ANSWER, STMT_VARS
 from .io import read_result_csv
+from .present import pivot_in_order
 from .published import (
     TABLES,
     count_column_for,
@@ -337,6 +338,4 @@ def side_by_side(result: pd.DataFrame, table: str) -> pd.DataFrame:
         f"{p} | {r} {mark[str(s)]}"
         for p, r, s in zip(t["published"], t["reproduced"], t["status"], strict=True)
     ]
-    rows = list(dict.fromkeys(t["row"]))
-    cols = list(dict.fromkeys(t["column"]))
-    return t.pivot(index="row", columns="column", values="cell").reindex(index=rows, columns=cols)
+    return pivot_in_order(t, "row", "column", "cell")
