@@ -14,7 +14,7 @@ import pandas as pd
 from . import estimators as est
 from . import evaluate, figures
 from .design import Design, events_per_parameter, model_frame, terms_table
-from .imputation import impute, pooled_table
+from .imputation import Imputations, impute, pooled_table
 from .io import read_result_csv, write_csv
 from .truth import truth_by_column, truth_for_terms, truth_table
 
@@ -69,22 +69,27 @@ class Results:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class _Log:
+class FitLog:
+    """Warnings and notes of one fit, as rows of `warnings.csv`."""
+
     def __init__(self) -> None:
         self.rows: list[dict[str, str]] = []
 
     def add(self, estimator: str, method: str, kind: str, message: str) -> None:
+        """Record one note."""
         self.rows.append(
             {"estimator": estimator, "method": method, "kind": kind, "message": message}
         )
 
     def frame(self) -> pd.DataFrame:
+        """The notes as a table."""
         return pd.DataFrame(self.rows, columns=["estimator", "method", "kind", "message"])
 
 
-def _fit_one(
+def fit_estimator(
     name: str, y: np.ndarray, X: pd.DataFrame, g: np.ndarray, s: Settings, profile: bool = True
 ) -> est.Fit:
+    """One configured estimator on one data set (`profile`: Firth's profile intervals)."""
     if name == "logit_cr1":
         return est.fit_logit_cr1(y, X, g)
     if name == "gee_br":
@@ -104,7 +109,7 @@ def _coef_rows(table: pd.DataFrame, estimator: str, method: str) -> pd.DataFrame
     return out[COEFFICIENT_COLUMNS]
 
 
-def _record(log: _Log, fit: est.Fit, method: str) -> None:
+def _record(log: FitLog, fit: est.Fit, method: str) -> None:
     if not fit.converged:
         log.add(fit.estimator, method, "non_convergence", "the fit did not converge")
     for w in fit.warnings:
@@ -112,14 +117,92 @@ def _record(log: _Log, fit: est.Fit, method: str) -> None:
         log.add(fit.estimator, method, kind, w)
 
 
+def complete_case_fits(
+    y: np.ndarray,
+    X: pd.DataFrame,
+    g: np.ndarray,
+    s: Settings,
+    estimators: list[str],
+    separated: bool,
+    log: FitLog,
+) -> dict[str, est.Fit]:
+    """Every estimator in `estimators` on the complete cases; the ML estimators are skipped
+    (and logged) when the data are separated."""
+    fits: dict[str, est.Fit] = {}
+    for name in estimators:
+        if separated and name in est.ML_ESTIMATORS:
+            log.add(
+                name,
+                "complete_case",
+                "not_fitted",
+                "separation: maximum-likelihood estimates are infinite; see firth",
+            )
+            continue
+        fit = fit_estimator(name, y, X, g, s)
+        fits[name] = fit
+        _record(log, fit, "complete_case")
+    return fits
+
+
+def imputation_fits(
+    design: Design,
+    s: Settings,
+    estimators: list[str],
+    separated: bool,
+    log: FitLog,
+    substitute_firth: bool,
+) -> tuple[dict[str, pd.DataFrame], Imputations]:
+    """Impute (settings in `s.imputation`), fit each of `estimators` on every completed data
+    set and pool by Rubin's rules: estimator -> pooled coefficient table (log-odds). With
+    separation in any data set the ML estimators are skipped; `substitute_firth` then adds
+    Firth when it is among the configured estimators."""
+    imp_cfg = s.imputation
+    imps = impute(
+        design,
+        imp_cfg["n_imputations"],
+        imp_cfg["n_burnin"],
+        imp_cfg["n_skip"],
+        imp_cfg["k_pmm"],
+        imp_cfg["seed"],
+    )
+    yall, gall = design.y.to_numpy(dtype=float), design.programme.to_numpy()
+    mats = [design.matrix(d) for d in imps.datasets]
+    any_sep = separated or any(est.check_separation(yall, m).separated for m in mats)
+    names = list(estimators)
+    if substitute_firth and any_sep and "firth" in s.estimators and "firth" not in names:
+        names.append("firth")
+        log.add(
+            "firth",
+            "multiple_imputation",
+            "substituted",
+            "separation: Firth (Wald, pooled by Rubin's rules) replaces the ML estimators",
+        )
+    pooled: dict[str, pd.DataFrame] = {}
+    for name in names:
+        if any_sep and name in est.ML_ESTIMATORS:
+            log.add(
+                name,
+                "multiple_imputation",
+                "not_fitted",
+                "separation in the data: maximum-likelihood estimates are infinite",
+            )
+            continue
+        mfits = [fit_estimator(name, yall, m, gall, s, profile=False) for m in mats]
+        for f in mfits:
+            _record(log, f, "multiple_imputation")
+        complete_df = np.inf if np.isinf(mfits[0].df) else mfits[0].df
+        pooled[name] = pooled_table(mfits, complete_df, s.alpha)
+    return pooled, imps
+
+
 def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | None) -> Results:
     """Fit every configured estimator under every missing-data method, then evaluate."""
-    log = _Log()
+    log = FitLog()
     y, X, g = design.complete_case()
     k = X.shape[1] - 1
     epv = events_per_parameter(y, k)
     sep = est.check_separation(y, X)
-    coefs, stats_rows, fits = [], [], {}
+    coefs, stats_rows = [], []
     if sep.separated:
         log.add("all", "complete_case", "separation", sep.message())
     if epv < s.firth_epv_threshold:
@@ -130,18 +213,8 @@ def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | Non
             f"{epv:.1f} events per parameter (< {s.firth_epv_threshold:g}): Firth recommended",
         )
 
-    for name in s.estimators:
-        if sep.separated and name in est.ML_ESTIMATORS:
-            log.add(
-                name,
-                "complete_case",
-                "not_fitted",
-                "separation: maximum-likelihood estimates are infinite; see firth",
-            )
-            continue
-        fit = _fit_one(name, y, X, g, s)
-        fits[name] = fit
-        _record(log, fit, "complete_case")
+    fits = complete_case_fits(y, X, g, s, s.estimators, sep.separated, log)
+    for name, fit in fits.items():
         coefs.append(_coef_rows(fit.table(s.alpha), name, "complete_case"))
         for key, value in fit.extra.items():
             stats_rows.append(
@@ -158,44 +231,12 @@ def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | Non
 
     n_imp = 0
     if "multiple_imputation" in s.missing_data:
-        imp_cfg = s.imputation
-        imps = impute(
-            design,
-            imp_cfg["n_imputations"],
-            imp_cfg["n_burnin"],
-            imp_cfg["n_skip"],
-            imp_cfg["k_pmm"],
-            imp_cfg["seed"],
+        pooled, imps = imputation_fits(
+            design, s, s.imputation["estimators"], sep.separated, log, substitute_firth=True
         )
         n_imp = len(imps.datasets)
-        yall, gall = design.y.to_numpy(dtype=float), design.programme.to_numpy()
-        mats = [design.matrix(d) for d in imps.datasets]
-        any_sep = sep.separated or any(est.check_separation(yall, m).separated for m in mats)
-        mi_estimators = list(imp_cfg["estimators"])
-        if any_sep and "firth" in s.estimators and "firth" not in mi_estimators:
-            mi_estimators.append("firth")
-            log.add(
-                "firth",
-                "multiple_imputation",
-                "substituted",
-                "separation: Firth (Wald, pooled by Rubin's rules) replaces the ML estimators",
-            )
-        for name in mi_estimators:
-            if any_sep and name in est.ML_ESTIMATORS:
-                log.add(
-                    name,
-                    "multiple_imputation",
-                    "not_fitted",
-                    "separation in the data: maximum-likelihood estimates are infinite",
-                )
-                continue
-            mfits = [_fit_one(name, yall, m, gall, s, profile=False) for m in mats]
-            for f in mfits:
-                _record(log, f, "multiple_imputation")
-            complete_df = np.inf if np.isinf(mfits[0].df) else mfits[0].df
-            coefs.append(
-                _coef_rows(pooled_table(mfits, complete_df, s.alpha), name, "multiple_imputation")
-            )
+        for name, table in pooled.items():
+            coefs.append(_coef_rows(table, name, "multiple_imputation"))
         for var, n in imps.n_missing.items():
             stats_rows.append(
                 {
