@@ -5,6 +5,8 @@ from pathlib import Path
 from snakemake.utils import min_version, validate
 
 from ipseval.design import check_models_config
+from ipseval.multiverse import cells, check_config
+from ipseval.simstudy import chunks
 
 min_version("9.0")
 
@@ -14,6 +16,7 @@ configfile: "config/config.yaml"
 
 validate(config, "workflow/schemas/config.schema.yaml")
 check_models_config(config)
+check_config(config)
 
 
 envvars:
@@ -24,6 +27,8 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/clean.smk"
 include: "workflow/rules/reproduce.smk"
 include: "workflow/rules/models.smk"
+include: "workflow/rules/simulation.smk"
+include: "workflow/rules/multiverse.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/compare.smk"
 
@@ -37,6 +42,7 @@ rule all:
         rules.models_collect.output,
         rules.report.output,
         rules.run_config.output,
+        expand(rules.multiverse_curve.output, grid="default"),
         expand(
             rules.model_notebook.output,
             outcome=MODEL_OUTCOMES,

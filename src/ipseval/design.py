@@ -143,6 +143,22 @@ def check_models_config(config: Mapping[str, Any]) -> None:
         raise ModelSpecError(
             f"models.imputation.estimators: {sorted(extra)} not in models.estimators"
         )
+    sim = config.get("simulation")
+    if sim:
+        spec = Specification.from_config(
+            "simulation",
+            {
+                "predictors": models["predictors"],
+                "specifications": {"simulation": sim["predictors"]},
+            },
+        )
+        names = {p.name for p in spec.predictors}
+        for term in sim["type_i_terms"]:
+            if term.split("[")[0] not in names:
+                raise ModelSpecError(
+                    f"simulation.type_i_terms: {term!r} is not a term of a predictor in "
+                    f"simulation.predictors ({', '.join(sorted(names))})"
+                )
 
 
 @dataclass

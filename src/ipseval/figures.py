@@ -25,14 +25,14 @@ def _theme() -> None:
     sns.set_theme(style="whitegrid", context="paper", font_scale=1.1)
 
 
-def save(fig: plt.Figure, path: str | Path, synthetic: bool) -> None:
-    """Save a PNG without timestamps or software metadata (byte-stable), stamped when the
-    data are synthetic, and close the figure."""
+def save(fig: plt.Figure, path: str | Path, synthetic: bool, stamp: str = SYNTHETIC_STAMP) -> None:
+    """Save a PNG without timestamps or software metadata (byte-stable), stamped (`stamp`)
+    when the data are synthetic or simulated, and close the figure."""
     if synthetic:
         fig.text(
             0.995,
             0.005,
-            SYNTHETIC_STAMP,
+            stamp,
             ha="right",
             va="bottom",
             fontsize=8,
@@ -136,4 +136,126 @@ def calibration_plot(
     text = "\n".join(f"{k}: {v:.2f}" for k, v in stats_.items())
     ax.text(0.03, 0.97, text, transform=ax.transAxes, va="top", fontsize=8)
     ax.set_title(title, loc="left")
+    save(fig, path, synthetic)
+
+
+SIMULATED_STAMP = "SIMULATED DATA (uncalibrated generator)"
+
+
+def simulation_figure(
+    summary: pd.DataFrame,
+    type_i_terms: list[str],
+    scenario_labels: dict[str, str],
+    alpha: float,
+    path: str | Path,
+) -> None:
+    """Simulation study: interval coverage of every term (left) and the type-I error of the
+    null terms (right), per estimator, with 95 % Monte Carlo intervals; one row per scenario."""
+    _theme()
+    scenarios = list(dict.fromkeys(summary["scenario"]))
+    estimators = [e for e in _ESTIMATOR_ORDER if e in set(summary["estimator"])]
+    colours = dict(zip(_ESTIMATOR_ORDER, sns.color_palette("colorblind", 4), strict=True))
+    terms = list(dict.fromkeys(summary["term"]))
+    fig, axes = plt.subplots(
+        len(scenarios),
+        2,
+        figsize=(11, (0.3 * len(terms) + 1.2) * len(scenarios)),
+        gridspec_kw={"width_ratios": [3, 2]},
+        squeeze=False,
+    )
+    step = 0.7 / max(len(estimators), 1)
+    for row, scenario in enumerate(scenarios):
+        d = summary[summary["scenario"] == scenario]
+        for col, (what, names, target) in enumerate(
+            [("coverage", terms, 1 - alpha), ("rejection", type_i_terms, alpha)]
+        ):
+            ax = axes[row, col]
+            for k, e in enumerate(estimators):
+                sub = d[d["estimator"] == e].set_index("term").reindex(names)
+                pos = np.arange(len(names)) - 0.35 + step * (k + 0.5)
+                value, half = sub[what].to_numpy(), 1.96 * sub[f"{what}_mcse"].to_numpy()
+                ax.errorbar(
+                    value,
+                    pos,
+                    # Monte Carlo interval, clipped to the possible range of a proportion
+                    xerr=[value - np.clip(value - half, 0, 1), np.clip(value + half, 0, 1) - value],
+                    fmt="o",
+                    ms=4,
+                    color=colours[e],
+                    label=e,
+                )
+            ax.axvline(target, color="0.3", lw=1, ls="--")
+            ax.set_yticks(np.arange(len(names)), names)
+            ax.invert_yaxis()
+            title = (
+                f"{scenario_labels.get(scenario, scenario)}\ncoverage of the "
+                f"{1 - alpha:.0%} interval"
+                if what == "coverage"
+                else f"\ntype-I error at {alpha:.0%} (true effect 0)"
+            )
+            ax.set_title(title, fontsize=10, loc="left")
+            ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    axes[0, 1].legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    save(fig, path, True, stamp=SIMULATED_STAMP)
+
+
+_CLASS_COLOURS = {
+    "significant_negative": "#0072b2",
+    "not_significant": "#999999",
+    "significant_positive": "#d55e00",
+}
+
+
+def specification_curve(
+    specs: pd.DataFrame, focus: list[str], alpha: float, path: str | Path, synthetic: bool
+) -> None:
+    """Per focus term: the ranked odds ratios with intervals (coloured by sign and
+    significance) above a panel marking each specification's analytic choices."""
+    from .multiverse import DIMENSIONS, curve
+
+    _theme()
+    dims = [*DIMENSIONS, "estimator"]
+    curves = [curve(specs, term, alpha) for term in focus]
+    rows = [(dim, v) for dim in dims for v in dict.fromkeys(specs[dim])]
+    fig, axes = plt.subplots(
+        2 * len(focus),
+        1,
+        figsize=(10, len(focus) * (3.2 + 0.2 * len(rows))),
+        gridspec_kw={"height_ratios": [3.2, 0.2 * len(rows)] * len(focus)},
+        squeeze=False,
+        layout="constrained",
+    )
+    for k, (term, c) in enumerate(zip(focus, curves, strict=True)):
+        top, bottom = axes[2 * k, 0], axes[2 * k + 1, 0]
+        x = c["rank"].to_numpy()
+        for cls, colour in _CLASS_COLOURS.items():
+            sel = c["class"] == cls
+            top.vlines(x[sel], c["or_low"][sel], c["or_high"][sel], color=colour, lw=1, alpha=0.6)
+            top.scatter(
+                x[sel], c["odds_ratio"][sel], s=14, color=colour, label=cls.replace("_", " ")
+            )
+        top.axhline(1.0, color="0.3", lw=1, ls="--")
+        top.set_yscale("log")
+        top.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        top.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        top.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        top.set_ylabel("odds ratio")
+        top.set_title(
+            f"{term}: {len(c)} specifications with an estimate (of "
+            f"{int((specs['term'] == term).sum())})",
+            loc="left",
+            fontsize=10,
+        )
+        top.set_xlim(0.5, max(len(c), 1) + 0.5)
+        top.set_xticks([])
+        top.legend(loc="best", fontsize=7)
+        for i, (dim, value) in enumerate(rows):
+            sel = (c[dim] == value).to_numpy()
+            bottom.scatter(x[sel], np.full(sel.sum(), i), s=6, marker="s", color="0.2")
+        bottom.set_yticks(range(len(rows)), [f"{d}: {v}" for d, v in rows], fontsize=7)
+        bottom.set_ylim(len(rows) - 0.5, -0.5)
+        bottom.set_xlim(0.5, max(len(c), 1) + 0.5)
+        bottom.set_xlabel("specification (ranked by estimate)")
+        bottom.grid(axis="x", visible=False)
     save(fig, path, synthetic)

@@ -480,7 +480,11 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
                 }
             )
 
-    # 6. context
+    # 6. robustness, 7. simulation study
+    mv = robustness(inputs, t)
+    sim = simulation_section(inputs)
+
+    # 8. context
     literature = pd.read_csv(inputs["literature"])
 
     # 7. methods
@@ -536,6 +540,8 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "fig_outcomes_time": img(inputs["fig_outcomes_time"], t["fig_outcomes_time"]),
         "participant_tables": ptables,
         "fits": fits,
+        "mv": mv,
+        "sim": sim,
         "fig_context": img(inputs["fig_context"], t["fig_context"]),
         "literature": table(
             literature[
@@ -566,6 +572,56 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
     return render(context)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f} %"
+
+
+def robustness(inputs: Mapping[str, Any], t: Mapping[str, Any]) -> dict[str, Any]:
+    """Section 6: the specification curve of the grid the run has (`mv_*` inputs)."""
+    summ = read_result_csv(inputs["mv_summary"])
+    sentences = [
+        t["robust_sentence"].format(
+            term=r.term,
+            below=_pct(r.share_below_1),
+            n=r.estimated,
+            total=r.specifications,
+            sig_neg=_pct(r.share_significant_negative),
+            sig_pos=_pct(r.share_significant_positive),
+            median=f"{r.median_odds_ratio:.2f}",
+            low=f"{r.min_odds_ratio:.2f}",
+            high=f"{r.max_odds_ratio:.2f}",
+        )
+        for r in summ.itertuples()
+        if r.estimated
+    ]
+    specs = read_result_csv(inputs["mv_specifications"])
+    return {
+        "grid": Path(inputs["mv_summary"]).parent.name,
+        "n_specs": len(
+            specs.drop_duplicates(
+                ["outcome", "predictor_set", "sample", "missing_data", "estimator"]
+            )
+        ),
+        "sentences": sentences,
+        "figure": img(inputs["mv_figure"], t["fig_curve"]),
+        "summary": table(summ),
+        "by_choice": table(read_result_csv(inputs["mv_by_choice"])),
+    }
+
+
+def simulation_section(inputs: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Section 7: the simulation study's tables and figure, when the study has been run."""
+    if not inputs.get("sim_summary"):
+        return None
+    head = read_result_csv(inputs["sim_headline"])
+    return {
+        "replicates": int(head["replicates"].max()),
+        "headline": table(head.round(3)),
+        "figure": img(inputs["sim_figure"], "simulation study"),
+        "summary": table(read_result_csv(inputs["sim_summary"]).round(3)),
+    }
 
 
 # --- figures of section 4 and 6 -------------------------------------------------------------

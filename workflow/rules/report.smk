@@ -51,6 +51,8 @@ rule report_tables:
 rule report:
     input:
         **dict(rules.report_tables.output.items()),
+        **simulation_for_report(),
+        **multiverse_for_report(),
         package=PACKAGE,
         template="src/ipseval/templates/report.html.j2",
         translations="src/ipseval/templates/translations.yaml",

@@ -1,0 +1,98 @@
+# Specification curve: one job per cell (outcome x predictor set x sample x missing-data
+# method, fitted with every estimator of the grid). The `default` grid is part of the main
+# run; any other grid is a separate target, e.g. `snakemake --cores 2 multiverse_full`.
+
+MV = config["multiverse"]
+MV_DIR = f"{RESULTS}/multiverse"
+
+
+wildcard_constraints:
+    grid="|".join(MV["grids"]),
+    mv_outcome="|".join(config["outcomes"]),
+    pset="|".join(MV["predictor_sets"]),
+    sample="|".join(MV["samples"]),
+    missing="complete_case|multiple_imputation",
+
+
+def multiverse_cells(grid):
+    """The cell files of a grid."""
+    return [
+        f"{MV_DIR}/{grid}/cells/{c.outcome}/{c.predictor_set}/{c.sample}/{c.missing_data}.csv"
+        for c in cells(MV["grids"][grid]).itertuples()
+    ]
+
+
+def multiverse_models():
+    """The estimation settings a cell depends on."""
+    models = config["models"]
+    keys = ("alpha", "quadrature_points", "firth_epv_threshold", "imputation")
+    return canonical({k: models[k] for k in keys})
+
+
+rule multiverse_cell:
+    input:
+        package=PACKAGE,
+        participants=rules.clean.output.participants,
+        codebook=config["data"]["codebook"],
+    output:
+        specs=f"{MV_DIR}/{{grid}}/cells/{{mv_outcome}}/{{pset}}/{{sample}}/{{missing}}.csv",
+    log:
+        f"{RESULTS}/logs/multiverse_cell/{{grid}}/{{mv_outcome}}_{{pset}}_{{sample}}_{{missing}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/multiverse_cell/{{grid}}/{{mv_outcome}}_{{pset}}_{{sample}}_{{missing}}.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        predictors=lambda w: canonical(
+            {
+                p: config["models"]["predictors"][p]
+                for p in MV["predictor_sets"][w.pset]
+            }
+        ),
+        order=lambda w: list(MV["predictor_sets"][w.pset]),
+        restrict=lambda w: canonical(MV["samples"][w.sample]),
+        estimators=lambda w: list(MV["grids"][w.grid]["estimators"]),
+        models=multiverse_models(),
+        synthetic=SYNTHETIC,
+    script:
+        "../scripts/multiverse_cell.py"
+
+
+rule multiverse_curve:
+    input:
+        package=PACKAGE,
+        cells=lambda w: multiverse_cells(w.grid),
+    output:
+        specifications=f"{MV_DIR}/{{grid}}/specifications.csv",
+        summary=f"{MV_DIR}/{{grid}}/summary.csv",
+        by_choice=f"{MV_DIR}/{{grid}}/by_choice.csv",
+        figure=report(
+            f"{MV_DIR}/{{grid}}/curve.png",
+            caption="../report/multiverse.rst",
+            category="6. Robustness",
+            subcategory="{grid}",
+        ),
+    log:
+        f"{RESULTS}/logs/multiverse_curve/{{grid}}.log",
+    conda:
+        "../../environment.yml"
+    params:
+        focus=list(MV["focus"]),
+        alpha=config["models"]["alpha"],
+        synthetic=SYNTHETIC,
+    script:
+        "../scripts/multiverse_curve.py"
+
+
+rule multiverse_full:
+    # The full grid: `make multiverse` (or `snakemake --cores N multiverse_full`).
+    input:
+        expand(rules.multiverse_curve.output, grid="full"),
+
+
+def multiverse_for_report():
+    """The curve the report shows: the full grid's once it has been run, else the default."""
+    full = expand(rules.multiverse_curve.output, grid="full")
+    grid = "full" if "full" in MV["grids"] and Path(full[1]).exists() else "default"
+    out = {k: v.format(grid=grid) for k, v in rules.multiverse_curve.output.items()}
+    return {f"mv_{k}": v for k, v in out.items()}

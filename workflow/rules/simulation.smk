@@ -1,0 +1,93 @@
+# Simulation study of the estimators: a separate target (`snakemake simulation`), fanned out
+# as one job per scenario x chunk of replicates, so it spreads over cores or SLURM nodes.
+
+SIM = config["simulation"]
+SIM_CHUNKS = [
+    f"{a:05d}-{b - 1:05d}" for a, b in chunks(SIM["replicates"], SIM["chunk_size"])
+]
+SIM_DIR = f"{RESULTS}/simulation"
+
+
+wildcard_constraints:
+    scenario="|".join(SIM["scenarios"]),
+    chunk="[0-9]{5}-[0-9]{5}",
+
+
+def simulation_models():
+    """The parts of `models` a replicate's fit depends on (the simulated predictors only)."""
+    models = config["models"]
+    return canonical(
+        {
+            "predictors": {p: models["predictors"][p] for p in SIM["predictors"]},
+            "alpha": models["alpha"],
+            "quadrature_points": models["quadrature_points"],
+        }
+    )
+
+
+rule simulation_chunk:
+    input:
+        package=PACKAGE,
+    output:
+        estimates=f"{SIM_DIR}/{{scenario}}/replicates_{{chunk}}.csv",
+    log:
+        f"{RESULTS}/logs/simulation_chunk/{{scenario}}_{{chunk}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/simulation_chunk/{{scenario}}_{{chunk}}.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        # Everything but the replicate count and chunking: raising `replicates` adds chunks
+        # without rerunning the existing ones.
+        study=canonical(
+            {k: v for k, v in SIM.items() if k not in ("replicates", "chunk_size")}
+        ),
+        models=simulation_models(),
+    script:
+        "../scripts/simulation_chunk.py"
+
+
+rule simulation_summary:
+    input:
+        package=PACKAGE,
+        estimates=expand(
+            f"{SIM_DIR}/{{scenario}}/replicates_{{chunk}}.csv",
+            scenario=list(SIM["scenarios"]),
+            chunk=SIM_CHUNKS,
+        ),
+    output:
+        summary=f"{SIM_DIR}/summary.csv",
+        headline=f"{SIM_DIR}/headline.csv",
+        figure=report(
+            f"{SIM_DIR}/simulation.png",
+            caption="../report/simulation.rst",
+            category="7. Simulation study",
+        ),
+    log:
+        f"{RESULTS}/logs/simulation_summary.log",
+    conda:
+        "../../environment.yml"
+    params:
+        alpha=config["models"]["alpha"],
+        type_i_terms=list(SIM["type_i_terms"]),
+        labels={k: v["label"] for k, v in sorted(SIM["scenarios"].items())},
+    script:
+        "../scripts/simulation_summary.py"
+
+
+rule simulation:
+    # The whole study: `make simulation` (or `snakemake --cores N simulation`).
+    input:
+        rules.simulation_summary.output,
+
+
+def simulation_for_report():
+    """The study's summary files once the study has been run (the report then shows it)."""
+    out = rules.simulation_summary.output
+    if Path(out.summary).exists():
+        return {
+            "sim_summary": out.summary,
+            "sim_headline": out.headline,
+            "sim_figure": out.figure,
+        }
+    return {}

@@ -1,0 +1,31 @@
+"""Snakemake entry point: one cell of the specification curve (ipseval.multiverse)."""
+
+import sys
+from pathlib import Path
+
+from ipseval.codebook import load_codebook
+from ipseval.derive import level_orders
+from ipseval.design import ModelSpecError
+from ipseval.io import read_result_csv, write_csv
+from ipseval.multiverse import fit_cell
+
+sm = snakemake  # noqa: F821 - injected by Snakemake
+w = sm.wildcards
+cell = {"outcome": w.mv_outcome, "predictor_set": w.pset, "sample": w.sample, "missing_data": w.missing}
+try:
+    specs = fit_cell(
+        read_result_csv(sm.input.participants),
+        cell,
+        sm.params.predictors,
+        sm.params.order,
+        sm.params.restrict,
+        sm.params.estimators,
+        sm.params.models,
+        level_orders(load_codebook(sm.input.codebook)),
+    )
+except ModelSpecError as err:
+    message = f"ipseval multiverse_cell {cell}: {err}\n"
+    Path(sm.log[0]).write_text(message, encoding="utf-8")
+    sys.stderr.write("\n" + message)
+    sys.exit(1)
+write_csv(specs, sm.output.specs, sm.params.synthetic)

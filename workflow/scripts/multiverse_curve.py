@@ -1,0 +1,16 @@
+"""Snakemake entry point: stack a grid's cells into its specification curve."""
+
+import pandas as pd
+
+from ipseval.figures import specification_curve
+from ipseval.io import read_result_csv, write_csv
+from ipseval.multiverse import by_choice, summary
+
+sm = snakemake  # noqa: F821 - injected by Snakemake
+specs = pd.concat([read_result_csv(p) for p in sm.input.cells], ignore_index=True)
+alpha, focus = sm.params.alpha, list(sm.params.focus)
+write_csv(specs, sm.output.specifications, sm.params.synthetic)
+write_csv(summary(specs, focus, alpha), sm.output.summary, sm.params.synthetic)
+choices = pd.concat([by_choice(specs, t, alpha) for t in focus], ignore_index=True)
+write_csv(choices, sm.output.by_choice, sm.params.synthetic)
+specification_curve(specs, focus, alpha, sm.output.figure, sm.params.synthetic)
