@@ -12,6 +12,7 @@ import pytest
 import yaml
 from conftest import PII, ROOT, SNAKEMAKE, digest, snakemake, write_config
 
+from ipseval.io import read_result_csv
 from ipseval.present import FIT_TABLES
 
 pytestmark = pytest.mark.e2e
@@ -310,3 +311,24 @@ def test_a_second_run_at_once_is_refused_and_the_first_completes(
     assert "cannot be locked" in second.stdout + second.stderr
     assert first.returncode == 0, err[-2000:]
     assert (default_run / "report/index.html").stat().st_size > 100_000
+
+
+def test_main_run_has_the_default_specification_curve(default_run: Path) -> None:
+    grid = default_run / "multiverse/default"
+    specs = read_result_csv(grid / "specifications.csv")
+    cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))
+    g = cfg["multiverse"]["grids"]["default"]
+    n_cells = len(g["outcomes"]) * len(g["predictor_sets"]) * len(g["samples"])
+    n_cells *= len(g["missing_data"])
+    assert len(list((grid / "cells").rglob("*.csv"))) == n_cells  # one job per cell
+    combos = specs.drop_duplicates(
+        ["outcome", "predictor_set", "sample", "missing_data", "estimator"]
+    )
+    assert len(combos) == n_cells * len(g["estimators"])
+    summary = read_result_csv(grid / "summary.csv")
+    assert list(summary["term"]) == cfg["multiverse"]["focus"]
+    page = (default_run / "report/index.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="robustness">') : page.index('<section id="context">')]
+    for row in summary.itertuples():
+        assert f"of {row.estimated} estimated specifications (of {row.specifications})" in section
+    assert "make simulation" in section  # the study has not been run in the main run
