@@ -48,17 +48,16 @@ rule all:
             outcome=MODEL_OUTCOMES,
             spec=SPECS,
         ),
+    localrule: True
 
 
 onsuccess:
-    print(
-        f"ipseval: run '{RUN}' done. Reproduction verdict: {RESULTS}/reproduction/verdict.txt"
-    )
-    where = (
-        f"ipseval: the report is {Path(RESULTS, 'report', 'index.html').resolve()}"
-    )
-    print(where)
-    Path(".snakemake").mkdir(exist_ok=True)
-    Path(".snakemake/ipseval-last-report").write_text(
-        where + "\n", encoding="utf-8"
-    )
+    report_page = Path(RESULTS, "report", "index.html")
+    print(f"ipseval: run '{RUN}' done.")
+    if report_page.exists():
+        where = f"ipseval: the report is {report_page.resolve()}"
+        print(where)
+        Path(".snakemake").mkdir(exist_ok=True)
+        Path(".snakemake/ipseval-last-report").write_text(
+            where + "\n", encoding="utf-8"
+        )

@@ -122,3 +122,62 @@ def report_input_files():
 # a change to the statistics reruns the results it produced (Snakemake tracks scripts, not
 # the modules they import).
 PACKAGE = sorted(str(p) for p in Path("src/ipseval").glob("*.py"))
+
+
+# Simulation study and specification curve (workflow/rules/{simulation,multiverse}.smk).
+SIM = config["simulation"]
+SIM_CHUNKS = [
+    f"{a:05d}-{b - 1:05d}" for a, b in chunks(SIM["replicates"], SIM["chunk_size"])
+]
+SIM_DIR = f"{RESULTS}/simulation"
+
+
+def simulation_models():
+    """The parts of `models` a replicate's fit depends on (the simulated predictors only)."""
+    models = config["models"]
+    return canonical(
+        {
+            "predictors": {p: models["predictors"][p] for p in SIM["predictors"]},
+            "alpha": models["alpha"],
+            "quadrature_points": models["quadrature_points"],
+        }
+    )
+
+
+def simulation_for_report():
+    """The study's summary files once the study has been run (the report then shows it)."""
+    out = rules.simulation_summary.output
+    if Path(out.summary).exists():
+        return {
+            "sim_summary": out.summary,
+            "sim_headline": out.headline,
+            "sim_figure": out.figure,
+        }
+    return {}
+
+
+MV = config["multiverse"]
+MV_DIR = f"{RESULTS}/multiverse"
+
+
+def multiverse_cells(grid):
+    """The cell files of a grid."""
+    return [
+        f"{MV_DIR}/{grid}/cells/{c.outcome}/{c.predictor_set}/{c.sample}/{c.missing_data}.csv"
+        for c in cells(MV["grids"][grid]).itertuples()
+    ]
+
+
+def multiverse_models():
+    """The estimation settings a cell depends on."""
+    models = config["models"]
+    keys = ("alpha", "quadrature_points", "firth_epv_threshold", "imputation")
+    return canonical({k: models[k] for k in keys})
+
+
+def multiverse_for_report():
+    """The curve the report shows: the full grid's once it has been run, else the default."""
+    full = expand(rules.multiverse_curve.output, grid="full")
+    grid = "full" if "full" in MV["grids"] and Path(full[1]).exists() else "default"
+    out = {k: v.format(grid=grid) for k, v in rules.multiverse_curve.output.items()}
+    return {f"mv_{k}": v for k, v in out.items()}

@@ -2,9 +2,6 @@
 # method, fitted with every estimator of the grid). The `default` grid is part of the main
 # run; any other grid is a separate target, e.g. `snakemake --cores 2 multiverse_full`.
 
-MV = config["multiverse"]
-MV_DIR = f"{RESULTS}/multiverse"
-
 
 wildcard_constraints:
     grid="|".join(MV["grids"]),
@@ -12,21 +9,6 @@ wildcard_constraints:
     pset="|".join(MV["predictor_sets"]),
     sample="|".join(MV["samples"]),
     missing="complete_case|multiple_imputation",
-
-
-def multiverse_cells(grid):
-    """The cell files of a grid."""
-    return [
-        f"{MV_DIR}/{grid}/cells/{c.outcome}/{c.predictor_set}/{c.sample}/{c.missing_data}.csv"
-        for c in cells(MV["grids"][grid]).itertuples()
-    ]
-
-
-def multiverse_models():
-    """The estimation settings a cell depends on."""
-    models = config["models"]
-    keys = ("alpha", "quadrature_points", "firth_epv_threshold", "imputation")
-    return canonical({k: models[k] for k in keys})
 
 
 rule multiverse_cell:
@@ -88,11 +70,4 @@ rule multiverse_full:
     # The full grid: `make multiverse` (or `snakemake --cores N multiverse_full`).
     input:
         expand(rules.multiverse_curve.output, grid="full"),
-
-
-def multiverse_for_report():
-    """The curve the report shows: the full grid's once it has been run, else the default."""
-    full = expand(rules.multiverse_curve.output, grid="full")
-    grid = "full" if "full" in MV["grids"] and Path(full[1]).exists() else "default"
-    out = {k: v.format(grid=grid) for k, v in rules.multiverse_curve.output.items()}
-    return {f"mv_{k}": v for k, v in out.items()}
+    localrule: True

@@ -1,28 +1,10 @@
 # Simulation study of the estimators: a separate target (`snakemake simulation`), fanned out
 # as one job per scenario x chunk of replicates, so it spreads over cores or SLURM nodes.
 
-SIM = config["simulation"]
-SIM_CHUNKS = [
-    f"{a:05d}-{b - 1:05d}" for a, b in chunks(SIM["replicates"], SIM["chunk_size"])
-]
-SIM_DIR = f"{RESULTS}/simulation"
-
 
 wildcard_constraints:
     scenario="|".join(SIM["scenarios"]),
     chunk="[0-9]{5}-[0-9]{5}",
-
-
-def simulation_models():
-    """The parts of `models` a replicate's fit depends on (the simulated predictors only)."""
-    models = config["models"]
-    return canonical(
-        {
-            "predictors": {p: models["predictors"][p] for p in SIM["predictors"]},
-            "alpha": models["alpha"],
-            "quadrature_points": models["quadrature_points"],
-        }
-    )
 
 
 rule simulation_chunk:
@@ -79,15 +61,4 @@ rule simulation:
     # The whole study: `make simulation` (or `snakemake --cores N simulation`).
     input:
         rules.simulation_summary.output,
-
-
-def simulation_for_report():
-    """The study's summary files once the study has been run (the report then shows it)."""
-    out = rules.simulation_summary.output
-    if Path(out.summary).exists():
-        return {
-            "sim_summary": out.summary,
-            "sim_headline": out.headline,
-            "sim_figure": out.figure,
-        }
-    return {}
+    localrule: True
