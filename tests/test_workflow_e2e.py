@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -332,3 +334,40 @@ def test_main_run_has_the_default_specification_curve(default_run: Path) -> None
     for row in summary.itertuples():
         assert f"of {row.estimated} estimated specifications (of {row.specifications})" in section
     assert "make simulation" in section  # the study has not been run in the main run
+
+
+def test_sigkill_during_the_model_stage_recovers_byte_identical(
+    repo: Path, default_run: Path
+) -> None:
+    """A run killed (SIGKILL, whole process group) while model fits run leaves Snakemake's
+    lock and incomplete-output markers. Each is named when the run is started again; after
+    `--unlock`, `--rerun-incomplete` completes it byte-identical to the uninterrupted run."""
+    before = digest(default_run)
+    started = time.time()
+    run = subprocess.Popen(
+        [SNAKEMAKE, "--cores", "2", "--forcerun", "model_fit"],
+        cwd=repo,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    bench = default_run / "benchmarks/model_fit"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and run.poll() is None:
+        if any(p.stat().st_mtime > started for p in bench.glob("*.tsv")):
+            break  # one fit has finished: the next ones are running now
+        time.sleep(0.05)
+    assert run.poll() is None, "the run ended before it could be killed"
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait(timeout=60)
+    incomplete = repo / ".snakemake" / "incomplete"
+    assert incomplete.exists() and any(incomplete.iterdir()), "no job was cut off"
+
+    refused = snakemake(repo, "--rerun-incomplete")
+    assert refused.returncode != 0 and "cannot be locked" in refused.stdout + refused.stderr
+    assert snakemake(repo, "--unlock").returncode == 0
+    named = snakemake(repo)
+    assert named.returncode != 0 and "--rerun-incomplete" in named.stdout + named.stderr
+    again = snakemake(repo, "--rerun-incomplete")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert digest(default_run) == before
