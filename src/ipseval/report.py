@@ -616,9 +616,13 @@ def simulation_section(inputs: Mapping[str, Any]) -> dict[str, Any] | None:
     if not inputs.get("sim_summary"):
         return None
     head = read_result_csv(inputs["sim_headline"])
+    shown = head.copy()
+    for col in shown.columns:
+        if col.startswith(("type_i", "mean_cov", "min_cov", "failed")):
+            shown[col] = [f"{100 * v:.1f} %" for v in shown[col]]  # rates as percentages
     return {
         "replicates": int(head["replicates"].max()),
-        "headline": table(head.round(3)),
+        "headline": table(shown),
         "figure": img(inputs["sim_figure"], "simulation study"),
         "summary": table(read_result_csv(inputs["sim_summary"]).round(3)),
     }
