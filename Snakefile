@@ -5,8 +5,7 @@ from pathlib import Path
 from snakemake.utils import min_version, validate
 
 from ipseval.design import check_models_config
-from ipseval.multiverse import cells, check_config
-from ipseval.simstudy import chunks
+from ipseval.plan import cells, check_config, chunks
 
 min_version("9.0")
 

@@ -12,7 +12,6 @@ in sign and significance).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from . import estimators as est
-from .design import INTERCEPT, ModelSpecError, Specification, build_design, events_per_parameter
+from .design import INTERCEPT, Specification, build_design, events_per_parameter
 from .models import FitLog, Settings, complete_case_fits, imputation_fits
+from .plan import DIMENSIONS, cells, check_config  # noqa: F401 - re-exported
 
-DIMENSIONS = ["outcome", "predictor_set", "sample", "missing_data"]
 SPEC_COLUMNS = [
     *DIMENSIONS,
     "estimator",
@@ -39,46 +38,6 @@ SPEC_COLUMNS = [
     "dropped_predictors",
     "status",
 ]
-
-
-def cells(grid: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """Every cell (job) of a grid: the cross product of outcomes, predictor sets, samples
-    and missing-data methods."""
-    combos = itertools.product(
-        grid["outcomes"], grid["predictor_sets"], grid["samples"], grid["missing_data"]
-    )
-    return pd.DataFrame(list(combos), columns=DIMENSIONS)
-
-
-def check_config(config: Mapping[str, Any]) -> None:
-    """Cross-references of `multiverse` the schema cannot express (raises ModelSpecError)."""
-    mv, models = config["multiverse"], config["models"]
-    focus_predictors = {t.split("[")[0] for t in mv["focus"]}
-    for name, preds in mv["predictor_sets"].items():
-        unknown = [p for p in preds if p not in models["predictors"]]
-        if unknown:
-            raise ModelSpecError(
-                f"multiverse.predictor_sets.{name}: unknown predictor(s) {unknown}; "
-                f"defined predictors: {', '.join(sorted(models['predictors']))}"
-            )
-        lacking = sorted(focus_predictors - set(preds))
-        if lacking:
-            raise ModelSpecError(
-                f"multiverse.predictor_sets.{name}: lacks the focus predictor(s) {lacking} "
-                "(every set must contain every multiverse.focus predictor)"
-            )
-    for grid_name, grid in mv["grids"].items():
-        for key, known in (
-            ("outcomes", config["outcomes"]),
-            ("predictor_sets", mv["predictor_sets"]),
-            ("samples", mv["samples"]),
-        ):
-            unknown = [v for v in grid[key] if v not in known]
-            if unknown:
-                raise ModelSpecError(
-                    f"multiverse.grids.{grid_name}.{key}: unknown {unknown}; "
-                    f"defined: {', '.join(sorted(known))}"
-                )
 
 
 def _settings(models: Mapping[str, Any], estimators: Sequence[str]) -> Settings:

@@ -25,6 +25,7 @@ import pandas as pd
 from . import estimators as est
 from .design import INTERCEPT, ModelSpecError, Specification, build_design
 from .models import FitLog, Settings, complete_case_fits
+from .plan import chunks  # noqa: F401 - re-exported
 from .simulate import Scenario, simulate
 from .truth import truth_for_terms
 
@@ -70,11 +71,6 @@ def fit_settings(models_cfg: Mapping[str, Any], estimators: Sequence[str]) -> Se
         bootstrap={},
         predictions={},
     )
-
-
-def chunks(replicates: int, chunk_size: int) -> list[tuple[int, int]]:
-    """Replicate ranges [start, stop) of the jobs: `replicates` split into `chunk_size`s."""
-    return [(a, min(a + chunk_size, replicates)) for a in range(0, replicates, chunk_size)]
 
 
 def run_replicates(
