@@ -11,7 +11,12 @@ from ipseval.multiverse import fit_cell
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 w = sm.wildcards
-cell = {"outcome": w.mv_outcome, "predictor_set": w.pset, "sample": w.sample, "missing_data": w.missing}
+cell = {
+    "outcome": w.mv_outcome,
+    "predictor_set": w.pset,
+    "sample": w.sample,
+    "missing_data": w.missing,
+}
 try:
     specs = fit_cell(
         read_result_csv(sm.input.participants),
