@@ -51,6 +51,10 @@ def test_unknown_predictor_or_outcome_is_named(config: dict) -> None:
     bad["models"]["outcomes"].append("lottery_win")
     with pytest.raises(ModelSpecError, match="unknown outcome 'lottery_win'"):
         check_models_config(bad)
+    bad = copy.deepcopy(config)
+    bad["models"]["estimators"] = ["logit_cr1", "firth"]
+    with pytest.raises(ModelSpecError, match="programme_level_estimator: 'gee_br' is not in"):
+        check_models_config(bad)
 
 
 def test_a_predictor_with_one_level_stops_the_fit_naming_it(models_cfg: dict) -> None:

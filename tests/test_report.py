@@ -13,9 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from conftest import ROOT, snakemake, write_config
 
-from ipseval.report import SECONDARY, crosstab, suppress, translations
+from ipseval.report import (
+    SECONDARY,
+    crosstab,
+    finding_sentence,
+    findings,
+    suppress,
+    translations,
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -53,6 +61,52 @@ def test_translation_table_is_complete() -> None:
     en, sv = translations("en"), translations("sv")
     assert set(en) == set(sv)
     assert en["s1"] != sv["s1"] and all(sv.values())
+
+
+def _coef(outcome: str, estimator: str, term: str, odds_ratio: float) -> dict:
+    return {
+        "outcome": outcome,
+        "specification": "core",
+        "method": "complete_case",
+        "estimator": estimator,
+        "term": term,
+        "odds_ratio": odds_ratio,
+        "ci_low": odds_ratio / 2,
+        "ci_high": odds_ratio * 2,
+        "p_value": 0.5,
+    }
+
+
+def test_programme_level_findings_use_the_cluster_aware_estimator() -> None:
+    predictors = {"caseload": {"level": "programme"}, "age": {"type": "numeric"}}
+    coefs = pd.DataFrame(
+        [
+            _coef("rare", "firth", "caseload", 0.6),
+            _coef("rare", "gee_br", "caseload", 0.8),
+            _coef("rare", "firth", "age", 0.7),
+            _coef("rare", "gee_br", "age", 0.9),
+            # separated: only Firth was fitted, so caseload falls back to it
+            _coef("separated", "firth", "caseload", 0.5),
+            _coef("separated", "firth", "age", 1.5),
+        ]
+    )
+    summaries = pd.DataFrame(
+        {
+            "outcome": ["rare", "separated"],
+            "specification": "core",
+            "recommended_estimator": "firth",
+        }
+    )
+    got = findings(coefs, summaries, predictors, "gee_br").set_index(["outcome", "term"])
+    assert got.loc[("rare", "caseload"), ["estimator", "odds_ratio"]].tolist() == ["gee_br", 0.8]
+    assert got.loc[("rare", "age"), ["estimator", "odds_ratio"]].tolist() == ["firth", 0.7]
+    assert got.loc[("separated", "caseload"), "estimator"] == "firth"
+    assert got.loc[("rare", "caseload"), "level"] == "programme"
+    t = translations("en")
+    rows = got.reset_index().to_dict("records")
+    assert "[gee_br: programme-level term]" in finding_sentence(rows[0], t)
+    assert "[" not in finding_sentence(rows[1], t)  # age, the recommended estimator
+    assert "[" not in finding_sentence(rows[2], t)  # fallback: no claim it is GEE-BR
 
 
 # --- the built report (end to end, one pipeline run in a copy) -------------------------------
@@ -134,14 +188,10 @@ def test_summary_numbers_equal_their_result_files(run: Path) -> None:
     summaries = pd.read_csv(res / "models/summaries.csv", skiprows=1)
     numbers = [re.findall(r"OR ([\d.]+) \(95 % CI ([\d.]+)–([\d.]+)\)", s) for s in parser.items]
     numbers = [n[0] for n in numbers if n]
+    models = yaml.safe_load((run / "config/config.yaml").read_text(encoding="utf-8"))["models"]
+    assert models["predictors"]["caseload"]["level"] == "programme"
     expected = []
     for s in summaries[summaries["specification"] == "core"].itertuples():
-        c = coefs[
-            (coefs["outcome"] == s.outcome)
-            & (coefs["specification"] == "core")
-            & (coefs["method"] == "complete_case")
-            & (coefs["estimator"] == s.recommended_estimator)
-        ].set_index("term")
         for term in (
             "caseload",
             "work_history[never]",
@@ -149,9 +199,28 @@ def test_summary_numbers_equal_their_result_files(run: Path) -> None:
             "diagnosis[psychosis]",
             "time_in_programme",
         ):
-            r = c.loc[term]
+            # caseload is programme-level: its finding comes from the configured estimator
+            estimator = (
+                models["programme_level_estimator"]
+                if term == "caseload"
+                else s.recommended_estimator
+            )
+            r = coefs[
+                (coefs["outcome"] == s.outcome)
+                & (coefs["specification"] == "core")
+                & (coefs["method"] == "complete_case")
+                & (coefs["estimator"] == estimator)
+                & (coefs["term"] == term)
+            ].iloc[0]
             expected.append(tuple(f"{r[k]:.2f}" for k in ("odds_ratio", "ci_low", "ci_high")))
     assert numbers == expected and len(numbers) == 20
+    # where the outcome's recommended estimator is another, the caseload sentence says so
+    firth = summaries[
+        (summaries["specification"] == "core") & (summaries["recommended_estimator"] == "firth")
+    ]
+    assert len(firth) > 0
+    marked = [i for i in parser.items if "[gee_br: programme-level term]" in i]
+    assert len(marked) == len(firth)
 
 
 def test_no_personal_data_and_no_small_count_in_derived_tables(run: Path) -> None:

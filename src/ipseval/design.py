@@ -138,6 +138,11 @@ def check_models_config(config: Mapping[str, Any]) -> None:
                 f"models.predictions.{name}: use `levels` for a categorical predictor and a "
                 "list of values for a numeric one"
             )
+    if models["programme_level_estimator"] not in models["estimators"]:
+        raise ModelSpecError(
+            f"models.programme_level_estimator: {models['programme_level_estimator']!r} "
+            f"is not in models.estimators ({', '.join(models['estimators'])})"
+        )
     extra = set(models["imputation"]["estimators"]) - set(models["estimators"])
     if extra:
         raise ModelSpecError(

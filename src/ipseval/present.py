@@ -14,7 +14,7 @@ ESTIMATOR_LABELS = {
     "logit_cr1": "Logit, CR1 cluster-robust, t(G-1)",
     "gee_br": "GEE independence, bias-reduced (Mancl-DeRouen), t(G-1)",
     "random_intercept": "Random-intercept logit (ML, adaptive Gauss-Hermite)",
-    "firth": "Firth penalised logit, profile-likelihood CI",
+    "firth": "Firth penalised logit, profile-likelihood CI (model-based: ignores clustering)",
 }
 FIT_TABLES = (
     "coefficients",

@@ -11,7 +11,7 @@ import platform
 import re
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -250,33 +250,52 @@ TERM_KEYS = {
 }
 
 
+def programme_level_terms(terms: Iterable[str], predictors: Mapping[str, Any]) -> set[str]:
+    """The terms of `terms` that belong to a programme-level predictor (`level: programme`)."""
+    names = [n for n, p in predictors.items() if p.get("level") == "programme"]
+    return {t for t in terms if any(t == n or t.startswith(f"{n}[") for n in names)}
+
+
 def findings(
-    coefficients: pd.DataFrame, summaries: pd.DataFrame, spec: str = "core"
+    coefficients: pd.DataFrame,
+    summaries: pd.DataFrame,
+    predictors: Mapping[str, Any],
+    programme_estimator: str,
+    spec: str = "core",
 ) -> pd.DataFrame:
-    """Key terms of `spec` per outcome from the recommended estimator (complete cases)."""
+    """Key terms of `spec` per outcome (complete cases): participant-level terms from the
+    outcome's recommended estimator, programme-level terms from `programme_estimator`
+    (falling back to the recommended one where that was not fitted, e.g. under separation)."""
     rows = []
+    cc = coefficients[
+        (coefficients["specification"] == spec) & (coefficients["method"] == "complete_case")
+    ]
+    programme_terms = programme_level_terms(TERM_KEYS, predictors)
     for s in summaries[summaries["specification"] == spec].itertuples():
-        c = coefficients[
-            (coefficients["outcome"] == s.outcome)
-            & (coefficients["specification"] == spec)
-            & (coefficients["estimator"] == s.recommended_estimator)
-            & (coefficients["method"] == "complete_case")
-        ].set_index("term")
+        fits = cc[cc["outcome"] == s.outcome]
         for term in TERM_KEYS:
-            if term in c.index:
-                r = c.loc[term]
-                rows.append(
-                    {
-                        "outcome": s.outcome,
-                        "specification": spec,
-                        "term": term,
-                        "estimator": s.recommended_estimator,
-                        "odds_ratio": r["odds_ratio"],
-                        "ci_low": r["ci_low"],
-                        "ci_high": r["ci_high"],
-                        "p_value": r["p_value"],
-                    }
-                )
+            choice = [s.recommended_estimator]
+            if term in programme_terms:
+                choice.insert(0, programme_estimator)
+            for estimator in choice:
+                hit = fits[(fits["estimator"] == estimator) & (fits["term"] == term)]
+                if len(hit) and pd.notna(hit["odds_ratio"].iloc[0]):
+                    r = hit.iloc[0]
+                    rows.append(
+                        {
+                            "outcome": s.outcome,
+                            "specification": spec,
+                            "term": term,
+                            "level": "programme" if term in programme_terms else "participant",
+                            "estimator": estimator,
+                            "recommended_estimator": s.recommended_estimator,
+                            "odds_ratio": r["odds_ratio"],
+                            "ci_low": r["ci_low"],
+                            "ci_high": r["ci_high"],
+                            "p_value": r["p_value"],
+                        }
+                    )
+                    break
     return pd.DataFrame(rows)
 
 
@@ -285,9 +304,11 @@ def finding_sentence(r: Mapping[str, Any], t: Mapping[str, Any]) -> str:
     direction = t["higher_odds"] if r["odds_ratio"] > 1 else t["lower_odds"]
     sure = "" if r["ci_low"] > 1 or r["ci_high"] < 1 else f" ({t['no_association']})"
     what = t[TERM_KEYS[r["term"]]] if r["term"] in TERM_KEYS else r["term"]
+    own = r.get("estimator", "") != r.get("recommended_estimator", r.get("estimator", ""))
+    basis = f" [{r['estimator']}: {t['programme_level_basis']}]" if own else ""
     return (
         f"{what}: {direction}, OR {r['odds_ratio']:.2f} "
-        f"({t['ci95']} {r['ci_low']:.2f}–{r['ci_high']:.2f}){sure}"
+        f"({t['ci95']} {r['ci_low']:.2f}–{r['ci_high']:.2f}){sure}{basis}"
     )
 
 
@@ -407,7 +428,7 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         finding_rows.append(
             {
                 "outcome": outcomes_cfg[outcome]["label"],
-                "estimator": sub["estimator"].iloc[0],
+                "estimator": sub["recommended_estimator"].iloc[0],
                 "items": [finding_sentence(r, t) for r in sub.to_dict("records")],
             }
         )
@@ -756,7 +777,12 @@ def write_tables(
     check = read_check(inputs["check"])
     head = headline(check)
     write_csv(head, outputs["headline"], synthetic)
-    finds = findings(read_result_csv(inputs["coefficients"]), read_result_csv(inputs["summaries"]))
+    finds = findings(
+        read_result_csv(inputs["coefficients"]),
+        read_result_csv(inputs["summaries"]),
+        params["predictors"],
+        params["programme_level_estimator"],
+    )
     write_csv(finds, outputs["findings"], synthetic)
     write_csv(
         missingness(participants, params["predictors"], threshold),

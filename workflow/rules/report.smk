@@ -42,6 +42,7 @@ rule report_tables:
         threshold=config["report"]["disclosure_threshold"],
         language=config["report"]["language"],
         predictors=canonical(config["models"]["predictors"]),
+        programme_level_estimator=config["models"]["programme_level_estimator"],
         outcomes=list(config["models"]["outcomes"]),
         outcome_labels={k: v["label"] for k, v in sorted(config["outcomes"].items())},
     script:
