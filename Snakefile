@@ -1,5 +1,6 @@
 # ipseval: Snakemake workflow reproducing and extending Socialstyrelsen's evaluation of the
 # 2011-2013 IPS trials (artikelnummer 2013-12-19). Stages live in workflow/rules/.
+import os
 from pathlib import Path
 
 from snakemake.utils import min_version, validate
@@ -8,6 +9,12 @@ from ipseval.design import check_models_config
 from ipseval.plan import cells, check_config, chunks
 
 min_version("9.0")
+
+# One BLAS thread per job (unless the caller set one): Snakemake already runs jobs in parallel,
+# and OpenBLAS threads on these small matrices fight those jobs for the cores. Measured here: a
+# model fit with two BLAS threads took 40 s beside another job, 4.8 s with one.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 
 configfile: "config/config.yaml"

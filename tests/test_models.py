@@ -268,6 +268,22 @@ def test_calibration_of_the_true_model_is_ideal() -> None:
     assert abs(intercept) < 0.02 and abs(slope - 1) < 0.02
 
 
+def test_calibration_fits_match_statsmodels_glm() -> None:
+    """The hand-written Newton fit behind the calibration statistics against statsmodels."""
+    rng = np.random.default_rng(4)
+    for n, shift in ((120, -2.5), (900, 0.4), (5000, -0.8)):
+        lp = rng.normal(shift, 1.5, n)
+        y = (rng.random(n) < special.expit(0.3 + 0.7 * lp)).astype(float)
+        ones = np.ones((n, 1))
+        inter = sm.GLM(y, ones, family=sm.families.Binomial(), offset=lp).fit().params[0]
+        slope = sm.GLM(y, np.column_stack([ones, lp]), family=sm.families.Binomial()).fit()
+        got = evaluate.calibration(y, lp)
+        assert got == pytest.approx((inter, slope.params[1]), rel=1e-8, abs=1e-10)
+    # perfectly separated by lp: no finite slope, reported as NaN rather than a huge number
+    lp = np.linspace(-3, 3, 50)
+    assert np.isnan(evaluate.calibration((lp > 0).astype(float), lp)[1])
+
+
 def test_optimism_correction_removes_apparent_skill_of_noise() -> None:
     rng = np.random.default_rng(3)
     n, k = 300, 15

@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import special, stats
+from statsmodels.discrete.discrete_model import Logit
 
 from .design import Design
 
@@ -101,13 +101,40 @@ def auc(y: np.ndarray, p: np.ndarray) -> float:
     return float((ranks[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
+def logistic_newton(
+    y: np.ndarray, X: np.ndarray, offset: np.ndarray, start: np.ndarray, max_iter: int = 50
+) -> np.ndarray:
+    """ML logistic regression of `y` on `X` with `offset` by Newton-Raphson; NaN where it
+    does not converge (e.g. separation).
+
+    Hand-written for the one- and two-parameter calibration fits, which the cluster bootstrap
+    runs ~1,200 times per model: statsmodels' GLM gives the same estimates (tested to 1e-8)
+    but spends ~2.3 ms per call on model set-up and a pseudo-inverse per iteration, against
+    ~0.1 ms here."""
+    b = np.asarray(start, dtype=float).copy()
+    for _ in range(max_iter):
+        p = special.expit(offset + X @ b)
+        hessian = (X * (p * (1 - p))[:, None]).T @ X
+        try:
+            step = np.linalg.solve(hessian, X.T @ (y - p))
+        except np.linalg.LinAlgError:
+            break
+        b += step
+        if not np.all(np.isfinite(b)):
+            break
+        if np.max(np.abs(step)) < 1e-10:
+            return b
+    return np.full(X.shape[1], np.nan)
+
+
 def calibration(y: np.ndarray, lp: np.ndarray) -> tuple[float, float]:
     """Calibration intercept (calibration-in-the-large, slope fixed at 1) and slope of the
     linear predictor `lp` (Cox 1958), by logistic regression on the outcomes."""
+    y = np.asarray(y, dtype=float)
     ones = np.ones((len(y), 1))
-    inter = sm.GLM(y, ones, family=sm.families.Binomial(), offset=lp).fit()
-    slope = sm.GLM(y, np.column_stack([ones, lp]), family=sm.families.Binomial()).fit()
-    return float(inter.params[0]), float(slope.params[1])
+    inter = logistic_newton(y, ones, lp, np.zeros(1))
+    slope = logistic_newton(y, np.column_stack([ones, lp]), np.zeros(len(y)), np.array([0, 1.0]))
+    return float(inter[0]), float(slope[1])
 
 
 def performance(y: np.ndarray, lp: np.ndarray) -> dict[str, float]:
@@ -126,7 +153,7 @@ def _logit_params(y: np.ndarray, X: np.ndarray) -> np.ndarray | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            res = sm.Logit(y, X).fit(method="newton", disp=0, maxiter=50)
+            res = Logit(y, X).fit(method="newton", disp=0, maxiter=50)
         except (np.linalg.LinAlgError, ValueError):
             return None
     if not res.mle_retvals["converged"] or np.max(np.abs(res.params)) > 15:
@@ -180,9 +207,12 @@ def bootstrap_performance(
             optimism[k].append(on_boot[k] - on_orig[k])
     rows_out = []
     for k, value in apparent.items():
-        opt = float(np.mean(optimism[k])) if optimism[k] else np.nan
+        # a calibration fit that did not converge in a replicate is NaN there and left out
+        opt = float(np.nanmean(optimism[k])) if np.isfinite(optimism[k]).any() else np.nan
         lo, hi = (
-            np.quantile(spread[k], [alpha / 2, 1 - alpha / 2]) if spread[k] else (np.nan, np.nan)
+            np.nanquantile(spread[k], [alpha / 2, 1 - alpha / 2])
+            if np.isfinite(spread[k]).any()
+            else (np.nan, np.nan)
         )
         rows_out.append(
             {

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import estimators as est
-from . import evaluate, figures
+from . import evaluate
 from .design import Design, events_per_parameter, model_frame, terms_table
 from .imputation import Imputations, impute, pooled_table
 from .io import read_result_csv, write_csv
@@ -390,6 +390,8 @@ def write_results(
     res: Results, out: str | Path, synthetic: bool, title: str, labels: Mapping[str, str]
 ) -> None:
     """Write the result tables and figures of one fit under `out`."""
+    from . import figures  # matplotlib: only the jobs that draw pay for its import
+
     out = Path(out)
     tables = {
         "coefficients": res.coefficients,

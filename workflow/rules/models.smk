@@ -18,6 +18,8 @@ rule model_fit:
         f"{RESULTS}/logs/model_fit/{{outcome}}_{{spec}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/model_fit/{{outcome}}_{{spec}}.tsv"
+    # before notebooks and curve cells: fits head the longest chain to the report
+    priority: 5
     conda:
         "../../environment.yml"
     params:

@@ -1,5 +1,6 @@
 # Stage 2: tabulate the published tables from the clean data, check them cell by cell,
-# and present them in a papermill-executed notebook.
+# and present them in a papermill-executed notebook. Priority 10: these jobs are short and the
+# report needs them, so they run while the model fits are in flight, not at the run's end.
 
 
 rule reproduction_check:
@@ -15,6 +16,7 @@ rule reproduction_check:
         f"{RESULTS}/logs/reproduction_check.log",
     benchmark:
         f"{RESULTS}/benchmarks/reproduction_check.tsv"
+    priority: 10
     conda:
         "../../environment.yml"
     params:
@@ -32,6 +34,7 @@ rule reproduction_verdict:
         verdict=f"{RESULTS}/reproduction/verdict.txt",
     log:
         f"{RESULTS}/logs/reproduction_verdict.log",
+    priority: 10
     conda:
         "../../environment.yml"
     params:
@@ -77,6 +80,7 @@ rule descriptives_notebook:
         f"{RESULTS}/logs/descriptives_notebook.log",
     benchmark:
         f"{RESULTS}/benchmarks/descriptives_notebook.tsv"
+    priority: 10
     conda:
         "../../environment.yml"
     resources:
