@@ -13,7 +13,6 @@ estimators < 10 min (that one: `time make simulation`, recorded in docs/benchmar
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,21 +24,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-
-
-def copy_repo(dest: Path) -> None:
-    """The repository's tracked and untracked-but-not-ignored files, as a clone has them."""
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for rel in files:
-        if (ROOT / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, dest / rel)
+sys.path.insert(0, str(ROOT / "tests"))
+from support import SLURM_ARGS, copy_repo  # noqa: E402 - tests/ on the path first
 
 
 def timed(repo: Path, *args: str) -> float:
@@ -56,18 +42,6 @@ def config_file(repo: Path, name: str, changes: dict) -> str:
     path = repo / "config" / f"{name}.yaml"
     path.write_text(yaml.safe_dump(changes), encoding="utf-8")
     return str(path.relative_to(repo))
-
-
-SLURM_ARGS = [
-    "--workflow-profile",
-    "workflow/profiles/slurm",
-    "--slurm-status-command",
-    "squeue",
-    "--slurm-init-seconds-before-status-checks",
-    "2",
-    "--seconds-between-status-checks",
-    "2",
-]
 
 
 def main() -> None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from support import ROOT, copy_repo
 
 from ipseval.clean import CleanResult, clean
 from ipseval.codebook import Codebook, load_codebook
 
-ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT / "data" / "raw" / "published"
 SOURCES = ROOT.parent / "shared" / "sources"
 
@@ -71,19 +70,7 @@ def digest(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh copy of the repository's files (what a clone would have)."""
-    dest = tmp_path_factory.mktemp("clone")
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for rel in files:
-        if (ROOT / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, dest / rel)
-    return dest
+    return copy_repo(tmp_path_factory.mktemp("clone"))
 
 
 def snakemake(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SNAKEMAKE, digest, snakemake
+from support import SLURM_ARGS
 
 CLUSTER = ROOT / "tests" / "slurm" / "local_cluster.sh"
 SMALL = "simulation:\n  replicates: 20\n  chunk_size: 5\n"
@@ -45,15 +46,7 @@ def test_simulation_fan_out_on_slurm_equals_a_local_run(slurm: None, repo: Path)
         [
             SNAKEMAKE,
             "simulation",
-            "--workflow-profile",
-            "workflow/profiles/slurm",
-            # no slurmdbd here: job states from squeue (MinJobAge=3600 in slurm.conf)
-            "--slurm-status-command",
-            "squeue",
-            "--slurm-init-seconds-before-status-checks",
-            "2",
-            "--seconds-between-status-checks",
-            "2",
+            *SLURM_ARGS,
             "--configfile",
             "config/slurm_cluster.yaml",
         ],

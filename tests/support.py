@@ -1,0 +1,41 @@
+"""Helpers shared by the tests and the benchmarks (benchmarks/ puts tests/ on sys.path)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Snakemake options for the local single-node cluster (tests/slurm/local_cluster.sh) on top of
+# the project's SLURM profile. There is no slurmdbd here, so job states come from squeue
+# (MinJobAge=3600 in slurm.conf keeps finished jobs listed); short status intervals keep a
+# small fan-out from waiting on the plugin's 40-s default.
+SLURM_ARGS = [
+    "--workflow-profile",
+    "workflow/profiles/slurm",
+    "--slurm-status-command",
+    "squeue",
+    "--slurm-init-seconds-before-status-checks",
+    "2",
+    "--seconds-between-status-checks",
+    "2",
+]
+
+
+def copy_repo(dest: Path) -> Path:
+    """Copy the repository's tracked and untracked-but-not-ignored files (what a clone has)
+    into `dest`; returns `dest`."""
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for rel in files:
+        if (ROOT / rel).is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, dest / rel)
+    return dest
