@@ -300,33 +300,36 @@ def fit_random_intercept(
     cov = pd.DataFrame(cov_full[:k, :k], index=X.columns, columns=X.columns)
     s, se_log_s = float(np.exp(theta[-1])), float(np.sqrt(cov_full[-1, -1]))
     z = stats.norm.ppf(1 - alpha / 2)
-    s_lo, s_hi = (
-        (0.0, np.nan) if at_boundary else (s * np.exp(-z * se_log_s), s * np.exp(z * se_log_s))
-    )
 
     def icc(sd: float) -> float:
-        return sd**2 / (sd**2 + np.pi**2 / 3)
+        return 1.0 if sd == np.inf else sd**2 / (sd**2 + np.pi**2 / 3)
 
     def mor(sd: float) -> float:
         return float(np.exp(np.sqrt(2) * sd * stats.norm.ppf(0.75)))
 
-    extra = {
-        "programme_sd": 0.0 if at_boundary else s,
-        "programme_sd_ci_low": s_lo,
-        "programme_sd_ci_high": s_hi,
-        "programme_variance": 0.0 if at_boundary else s**2,
-        "programme_variance_ci_low": s_lo**2,
-        "programme_variance_ci_high": s_hi**2,
-        "icc": 0.0 if at_boundary else icc(s),
-        "icc_ci_low": icc(s_lo),
-        "icc_ci_high": icc(s_hi),
-        "median_odds_ratio": 1.0 if at_boundary else mor(s),
-        "median_odds_ratio_ci_low": mor(s_lo),
-        "median_odds_ratio_ci_high": mor(s_hi),
-        "llf": -float(opt.fun),
-        "aic": 2 * float(opt.fun) + 2 * (k + 1),
-        "quadrature_points": float(n_points),
-    }
+    # near the boundary the interval of log(SD) is very wide: an upper limit that overflows is
+    # +inf (the data do not bound it), not a warning
+    with np.errstate(over="ignore"):
+        s_lo, s_hi = (
+            (0.0, np.nan) if at_boundary else (s * np.exp(-z * se_log_s), s * np.exp(z * se_log_s))
+        )
+        extra = {
+            "programme_sd": 0.0 if at_boundary else s,
+            "programme_sd_ci_low": s_lo,
+            "programme_sd_ci_high": s_hi,
+            "programme_variance": 0.0 if at_boundary else s**2,
+            "programme_variance_ci_low": s_lo**2,
+            "programme_variance_ci_high": s_hi**2,
+            "icc": 0.0 if at_boundary else icc(s),
+            "icc_ci_low": icc(s_lo),
+            "icc_ci_high": icc(s_hi),
+            "median_odds_ratio": 1.0 if at_boundary else mor(s),
+            "median_odds_ratio_ci_low": mor(s_lo),
+            "median_odds_ratio_ci_high": mor(s_hi),
+            "llf": -float(opt.fun),
+            "aic": 2 * float(opt.fun) + 2 * (k + 1),
+            "quadrature_points": float(n_points),
+        }
     return Fit(
         estimator="random_intercept",
         params=pd.Series(theta[:k], index=X.columns),
