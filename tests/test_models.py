@@ -4,6 +4,7 @@ separation, missing data, and the evaluation measures against independent refere
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -150,6 +151,27 @@ def test_random_intercept_recovers_the_programme_variance(models_cfg: dict) -> N
     assert fit.extra["median_odds_ratio"] == pytest.approx(
         np.exp(np.sqrt(2) * fit.extra["programme_sd"] * 0.6744897501960817)
     )
+
+
+def test_an_sd_interval_unbounded_above_is_infinite_without_warnings(models_cfg: dict) -> None:
+    # few events and programmes barely differing: the SD estimate sits just above 0 and the
+    # data give its interval no upper bound (this seed, found by search, is such a data set)
+    spec = Specification.from_config(
+        "minimal",
+        {
+            "predictors": models_cfg["predictors"],
+            "specifications": {"minimal": ["age", "caseload"]},
+        },
+    )
+    sc = Scenario(n=300, intercept=-3.0, programme_sd=0.3)
+    y, X, g = build_design(simulate(sc, seed=17), "sim", spec).complete_case()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fit = est.fit_random_intercept(y, X, g)
+    e = fit.extra
+    assert 0 < e["programme_sd"] < 0.01
+    assert e["programme_sd_ci_high"] == np.inf and e["median_odds_ratio_ci_high"] == np.inf
+    assert e["icc_ci_high"] == 1.0 and 0 <= e["icc_ci_low"] <= e["icc"] < 1e-4
 
 
 # --- separation --------------------------------------------------------------------------------
