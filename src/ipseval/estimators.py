@@ -9,7 +9,6 @@
 - `firth`: firthmodels' FirthLogit, profile penalised-likelihood intervals, LRT p-values.
 """
 
-# statsmodels' own modules, not statsmodels.api: that imports every model (~0.3 s per job).
 from __future__ import annotations
 
 import warnings
@@ -20,6 +19,8 @@ import pandas as pd
 from firthmodels import detect_separation
 from firthmodels.adapters.statsmodels import FirthLogit
 from scipy import optimize, special, stats
+
+# statsmodels' own modules, not statsmodels.api: that imports every model (~0.3 s per job)
 from statsmodels.discrete.discrete_model import Logit
 from statsmodels.genmod import cov_struct, families
 from statsmodels.genmod.generalized_estimating_equations import GEE

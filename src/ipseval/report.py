@@ -304,7 +304,8 @@ def finding_sentence(r: Mapping[str, Any], t: Mapping[str, Any]) -> str:
     direction = t["higher_odds"] if r["odds_ratio"] > 1 else t["lower_odds"]
     sure = "" if r["ci_low"] > 1 or r["ci_high"] < 1 else f" ({t['no_association']})"
     what = t[TERM_KEYS[r["term"]]] if r["term"] in TERM_KEYS else r["term"]
-    own = r.get("estimator", "") != r.get("recommended_estimator", r.get("estimator", ""))
+    # a programme-level term whose estimate comes from another estimator than the heading's
+    own = r["estimator"] != r["recommended_estimator"]
     basis = f" [{r['estimator']}: {t['programme_level_basis']}]" if own else ""
     return (
         f"{what}: {direction}, OR {r['odds_ratio']:.2f} "
