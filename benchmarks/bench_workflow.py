@@ -88,19 +88,13 @@ def main() -> None:
             * len(g["estimators"])
         )
         curve = "results/default/multiverse/default/curve.png"
-        for cores in ("1", "2"):
-            wall = timed(repo, "--cores", cores, "--forcerun", "multiverse_cell", curve)
-            add(
-                "specification curve, default grid",
-                f"cores {cores}",
-                wall,
-                n_specs,
-                "specifications",
-            )
-        n_scen = len(cfg["simulation"]["scenarios"])
         wheres = [("cores 1", ["--cores", "1"]), ("cores 2", ["--cores", "2"])]
         if a.slurm:
             wheres.append(("local SLURM (2 CPUs)", SLURM_ARGS))
+        for where, args in wheres:
+            wall = timed(repo, *args, "--forcerun", "multiverse_cell", curve)
+            add("specification curve, default grid", where, wall, n_specs, "specifications")
+        n_scen = len(cfg["simulation"]["scenarios"])
         for where, args in wheres:
             name = "bench_sim_" + where.split()[0] + where.split()[-1].strip("()")
             cf = config_file(
