@@ -39,3 +39,19 @@ def copy_repo(dest: Path) -> Path:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / rel, dest / rel)
     return dest
+
+
+def require_rscript() -> str:
+    """Rscript's path; outside CI a missing R skips the calling test, in CI it fails it (.ci/run
+    installs R and the packages, so a skip there would hide a break)."""
+    import os
+
+    import pytest
+
+    found = shutil.which("Rscript")
+    if found is None:
+        reason = "R is not installed here (.ci/run installs r-base-core, r-cran-lme4, ...)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found

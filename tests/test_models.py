@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import warnings
 
+import glmm_exact
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,9 +154,24 @@ def test_random_intercept_recovers_the_programme_variance(models_cfg: dict) -> N
     )
 
 
-def test_an_sd_interval_unbounded_above_is_infinite_without_warnings(models_cfg: dict) -> None:
-    # few events and programmes barely differing: the SD estimate sits just above 0 and the
-    # data give its interval no upper bound (this seed, found by search, is such a data set)
+def test_an_sd_interval_unbounded_above_is_infinite_without_warnings() -> None:
+    # an SD just above 0 whose log-SD has a huge standard error: the data do not bound it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        e = est.programme_variation(0.01, 1000.0, at_boundary=False, alpha=0.05)
+        b = est.programme_variation(1e-4, 3.0, at_boundary=True, alpha=0.05)
+    assert e["programme_sd_ci_high"] == np.inf and e["median_odds_ratio_ci_high"] == np.inf
+    assert e["icc_ci_high"] == 1.0 and 0 <= e["icc_ci_low"] <= e["icc"] < 1e-4
+    assert e["programme_sd_ci_low"] == 0.0 and e["median_odds_ratio_ci_low"] == 1.0
+    # at the boundary the SD is 0 and its upper limit is not determined
+    assert b["programme_sd"] == 0.0 and b["icc"] == 0.0 and b["median_odds_ratio"] == 1.0
+    assert np.isnan(b["programme_sd_ci_high"]) and np.isnan(b["icc_ci_high"])
+
+
+def test_an_sd_at_the_boundary_is_the_exact_likelihood_maximum(models_cfg: dict) -> None:
+    # few events and programmes barely differing (this seed): the earlier estimator, whose
+    # gradient was not that of its objective, stopped at SD ~0.005; the exact likelihood
+    # (tests/glmm_exact.py, by scipy quad) is higher at SD 0, where the estimate now is
     spec = Specification.from_config(
         "minimal",
         {
@@ -165,13 +181,18 @@ def test_an_sd_interval_unbounded_above_is_infinite_without_warnings(models_cfg:
     )
     sc = Scenario(n=300, intercept=-3.0, programme_sd=0.3)
     y, X, g = build_design(simulate(sc, seed=17), "sim", spec).complete_case()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        fit = est.fit_random_intercept(y, X, g)
-    e = fit.extra
-    assert 0 < e["programme_sd"] < 0.01
-    assert e["programme_sd_ci_high"] == np.inf and e["median_odds_ratio_ci_high"] == np.inf
-    assert e["icc_ci_high"] == 1.0 and 0 <= e["icc_ci_low"] <= e["icc"] < 1e-4
+    fit = est.fit_random_intercept(y, X, g)
+    assert fit.converged and fit.extra["programme_sd"] == 0.0
+    assert any("boundary" in w for w in fit.warnings)
+    pat = glmm_exact.patterns(y, X.to_numpy(), g)
+    at_zero = glmm_exact.loglik(np.append(fit.params, 0.0), pat)
+    assert fit.extra["llf"] == pytest.approx(at_zero, abs=1e-8)
+    for sd in (0.005, 0.05):
+        assert glmm_exact.loglik(np.append(fit.params, sd), pat) < at_zero
+    # at SD 0 the model is the plain logit: same estimates and model-based SEs
+    logit = sm.Logit(y, X).fit(disp=0)
+    assert np.allclose(fit.params, logit.params, atol=1e-8)
+    assert np.allclose(fit.bse, logit.bse, rtol=1e-6)
 
 
 # --- separation --------------------------------------------------------------------------------
@@ -304,6 +325,26 @@ def test_calibration_fits_match_statsmodels_glm() -> None:
     # perfectly separated by lp: no finite slope, reported as NaN rather than a huge number
     lp = np.linspace(-3, 3, 50)
     assert np.isnan(evaluate.calibration((lp > 0).astype(float), lp)[1])
+
+
+def test_calibration_fits_converge_far_from_the_default_design() -> None:
+    # a linear predictor with a wide range (as an overfitted or near-separated model gives)
+    # and a true slope far from 1: undamped Newton from slope 1 overshot and returned NaN in
+    # about a quarter of such cases, which the bootstrap then silently left out
+    rng = np.random.default_rng(0)
+    checked = 0
+    for _ in range(200):
+        n, scale = int(rng.integers(50, 400)), float(rng.choice([5.0, 20.0]))
+        lp = rng.normal(0, scale, n)
+        y = (rng.random(n) < special.expit(-1 + rng.choice([0.05, 0.3]) * lp)).astype(float)
+        X = np.column_stack([np.ones(n), lp])
+        ref = sm.GLM(y, X, family=sm.families.Binomial()).fit(tol=1e-12, maxiter=200)
+        if not ref.converged or np.max(np.abs(ref.params)) > 15:
+            continue  # (quasi-)separated: no finite reference
+        checked += 1
+        got = evaluate.calibration(y, lp)[1]
+        assert got == pytest.approx(ref.params[1], rel=1e-7, abs=1e-9)
+    assert checked > 150
 
 
 def test_optimism_correction_removes_apparent_skill_of_noise() -> None:

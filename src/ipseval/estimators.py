@@ -4,8 +4,8 @@
 - `gee_br`: statsmodels GEE, independence working correlation, Mancl-DeRouen bias-reduced
   covariance, t(G-1) tests.
 - `random_intercept`: maximum-likelihood random-intercept logit by adaptive Gauss-Hermite
-  quadrature (hand-written: statsmodels has no frequentist GLMM, and its
-  BinomialBayesMixedGLM is a Bayesian approximation, not this model).
+  quadrature (hand-written in `ipseval.random_intercept`: statsmodels has no frequentist
+  GLMM, and its BinomialBayesMixedGLM is a Bayesian approximation, not this model).
 - `firth`: firthmodels' FirthLogit, profile penalised-likelihood intervals, LRT p-values.
 """
 
@@ -18,13 +18,14 @@ import numpy as np
 import pandas as pd
 from firthmodels import detect_separation
 from firthmodels.adapters.statsmodels import FirthLogit
-from scipy import optimize, special, stats
+from scipy import special, stats
 
 # statsmodels' own modules, not statsmodels.api: that imports every model (~0.3 s per job)
 from statsmodels.discrete.discrete_model import Logit
 from statsmodels.genmod import cov_struct, families
 from statsmodels.genmod.generalized_estimating_equations import GEE
-from statsmodels.tools.numdiff import approx_fprime
+
+from . import random_intercept
 
 ML_ESTIMATORS = ("logit_cr1", "gee_br", "random_intercept")
 
@@ -188,156 +189,64 @@ def fit_firth(y: np.ndarray, X: pd.DataFrame, profile: bool = True, alpha: float
     )
 
 
-# --- Random-intercept logit by adaptive Gauss-Hermite quadrature ------------------------------
-# Hand-written (see module docstring). For programme g with random intercept u ~ N(0, s^2):
-#   L_g = integral prod_i p(y_i | x_i'b + u) phi(u; 0, s) du.
-# Adaptive quadrature centres the Gauss-Hermite rule at the mode u_g of the integrand and
-# scales it by the curvature there (Liu & Pierce 1994; Pinheiro & Bates 1995), as
-# lme4::glmer(nAGQ = q) does. Parameters: (b, log s); the gradient below treats the nodes as
-# fixed, which equals the gradient of the exact integral to quadrature accuracy.
+def programme_variation(
+    sd: float, se_log_sd: float, at_boundary: bool, alpha: float
+) -> dict[str, float]:
+    """Programme SD, variance, ICC (latent scale) and median odds ratio with Wald intervals
+    from the log-SD. At the boundary the SD is 0 and its upper limit undetermined (NaN); an
+    upper limit beyond floating point (the data do not bound it) is +inf, without warnings."""
+    z = stats.norm.ppf(1 - alpha / 2)
 
+    def icc(s: float) -> float:
+        # 1 / (1 + (pi^2/3) / s^2), written so that a huge SD gives 1 without inf/inf
+        return s if np.isnan(s) else 1.0 / (1.0 + (np.pi**2 / 3) / s / s) if s > 0 else 0.0
 
-def _log1pexp(x: np.ndarray) -> np.ndarray:
-    return np.logaddexp(0.0, x)
+    def mor(s: float) -> float:
+        return float(np.exp(np.sqrt(2) * s * stats.norm.ppf(0.75)))
 
-
-class _RandomIntercept:
-    def __init__(self, y: np.ndarray, X: np.ndarray, groups: np.ndarray, n_points: int):
-        self.y, self.X = y.astype(float), X.astype(float)
-        self.g, self.G = pd.factorize(groups)[0], n_clusters(groups)
-        self.nodes, self.weights = np.polynomial.hermite.hermgauss(n_points)
-        self.log_w = np.log(self.weights) + self.nodes**2  # exp(x^2) folded in
-
-    def _sum_g(self, a: np.ndarray) -> np.ndarray:
-        """Sum rows of `a` (n,) or (n, q) within programmes."""
-        if a.ndim == 1:
-            return np.bincount(self.g, weights=a, minlength=self.G)
-        return np.stack(
-            [np.bincount(self.g, weights=a[:, k], minlength=self.G) for k in range(a.shape[1])], 1
-        )
-
-    def _modes(self, eta: np.ndarray, s: float) -> tuple[np.ndarray, np.ndarray]:
-        """Conditional modes u_g and curvature-based scales by Newton's method."""
-        u = np.zeros(self.G)
-        for _ in range(50):
-            p = special.expit(eta + u[self.g])
-            grad = self._sum_g(self.y - p) - u / s**2
-            hess = -self._sum_g(p * (1 - p)) - 1 / s**2
-            step = grad / hess
-            u -= step
-            if np.max(np.abs(step)) < 1e-10:
-                break
-        p = special.expit(eta + u[self.g])
-        hess = self._sum_g(p * (1 - p)) + 1 / s**2
-        return u, 1 / np.sqrt(hess)
-
-    def _terms(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        b, log_s = theta[:-1], theta[-1]
-        s = np.exp(log_s)
-        eta = self.X @ b
-        mode, scale = self._modes(eta, s)
-        u = mode[:, None] + np.sqrt(2) * scale[:, None] * self.nodes[None, :]  # (G, q)
-        lin = eta[:, None] + u[self.g]  # (n, q)
-        loglik_i = self.y[:, None] * lin - _log1pexp(lin)
-        a = (
-            self._sum_g(loglik_i)
-            + stats.norm.logpdf(u, scale=s)
-            + self.log_w[None, :]
-            + np.log(np.sqrt(2) * scale)[:, None]
-        )  # (G, q)
-        lg = special.logsumexp(a, axis=1)
-        post = np.exp(a - lg[:, None])  # normalised node weights
-        resid = self.y[:, None] - special.expit(lin)
-        grad_b = ((resid * post[self.g]).sum(axis=1)) @ self.X
-        grad_log_s = np.sum(post * (u**2 / s**2 - 1))
-        return float(lg.sum()), np.append(grad_b, grad_log_s)
-
-    def negloglik(self, theta: np.ndarray) -> float:
-        return -self._terms(theta)[0]
-
-    def neg_and_grad(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        ll, grad = self._terms(theta)
-        return -ll, -grad
-
-
-LOG_SD_FLOOR = -8.0  # programme SD below exp(-8) is reported as 0 (boundary)
+    with np.errstate(over="ignore"):
+        if at_boundary:
+            sd, lo, hi = 0.0, 0.0, np.nan
+        else:
+            lo, hi = sd * np.exp(-z * se_log_sd), sd * np.exp(z * se_log_sd)
+        out = {"programme_sd": sd, "programme_sd_ci_low": lo, "programme_sd_ci_high": hi}
+        derived = (("programme_variance", np.square), ("icc", icc), ("median_odds_ratio", mor))
+        for name, f in derived:
+            out[name] = float(f(sd))
+            out[f"{name}_ci_low"], out[f"{name}_ci_high"] = float(f(lo)), float(f(hi))
+    return out
 
 
 def fit_random_intercept(
-    y: np.ndarray, X: pd.DataFrame, groups: np.ndarray, n_points: int = 15, alpha: float = 0.05
+    y: np.ndarray,
+    X: pd.DataFrame,
+    groups: np.ndarray,
+    n_points: int = 15,
+    alpha: float = 0.05,
+    quadrature_tolerance: float = random_intercept.QUADRATURE_TOLERANCE,
 ) -> Fit:
-    """ML random-intercept logit (adaptive Gauss-Hermite, `n_points` nodes) with Wald tests;
-    programme variance, ICC (latent scale) and median odds ratio in `extra`."""
-    model = _RandomIntercept(y, X.to_numpy(), groups, n_points)
-    with warnings.catch_warnings(record=True) as ws:
-        warnings.simplefilter("always")
-        start_b = Logit(y, X).fit(method="newton", disp=0, maxiter=100).params
-    start = np.append(np.asarray(start_b), np.log(0.5))
-    bounds = [(None, None)] * X.shape[1] + [(LOG_SD_FLOOR, 5.0)]
-    opt = optimize.minimize(
-        model.neg_and_grad,
-        start,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": 1000, "ftol": 1e-14, "gtol": 1e-8},
-    )
-    theta = opt.x
-    at_boundary = theta[-1] <= LOG_SD_FLOOR + 1e-6
-    messages = _caught(ws)
-    # Observed information: central differences of the analytic gradient (2(K+1) gradient
-    # evaluations rather than O(K^2) likelihood evaluations), symmetrised.
-    hess = approx_fprime(theta, lambda t: model.neg_and_grad(t)[1], centered=True)
-    hess = (hess + hess.T) / 2
-    cov_full = np.full((len(theta), len(theta)), np.nan)
-    if at_boundary:
-        messages.append("programme variance estimated at the boundary (0): ICC = MOR - 1 = 0")
-        cov_full[:-1, :-1] = np.linalg.inv(hess[:-1, :-1])
-    else:
-        cov_full = np.linalg.inv(hess)
-    if not opt.success:
-        messages.append(f"optimiser: {opt.message}")
+    """ML random-intercept logit (adaptive Gauss-Hermite with at least `n_points` nodes, more
+    until the log-likelihood is within `quadrature_tolerance`; see `ipseval.random_intercept`)
+    with Wald tests; programme variation and the convergence checks in `extra`."""
+    r = random_intercept.fit(y, X, groups, n_points, quadrature_tolerance)
     k = X.shape[1]
-    cov = pd.DataFrame(cov_full[:k, :k], index=X.columns, columns=X.columns)
-    s, se_log_s = float(np.exp(theta[-1])), float(np.sqrt(cov_full[-1, -1]))
-    z = stats.norm.ppf(1 - alpha / 2)
-
-    def icc(sd: float) -> float:
-        return 1.0 if sd == np.inf else sd**2 / (sd**2 + np.pi**2 / 3)
-
-    def mor(sd: float) -> float:
-        return float(np.exp(np.sqrt(2) * sd * stats.norm.ppf(0.75)))
-
-    # near the boundary the interval of log(SD) is very wide: an upper limit that overflows is
-    # +inf (the data do not bound it), not a warning
-    with np.errstate(over="ignore"):
-        s_lo, s_hi = (
-            (0.0, np.nan) if at_boundary else (s * np.exp(-z * se_log_s), s * np.exp(z * se_log_s))
-        )
-        extra = {
-            "programme_sd": 0.0 if at_boundary else s,
-            "programme_sd_ci_low": s_lo,
-            "programme_sd_ci_high": s_hi,
-            "programme_variance": 0.0 if at_boundary else s**2,
-            "programme_variance_ci_low": s_lo**2,
-            "programme_variance_ci_high": s_hi**2,
-            "icc": 0.0 if at_boundary else icc(s),
-            "icc_ci_low": icc(s_lo),
-            "icc_ci_high": icc(s_hi),
-            "median_odds_ratio": 1.0 if at_boundary else mor(s),
-            "median_odds_ratio_ci_low": mor(s_lo),
-            "median_odds_ratio_ci_high": mor(s_hi),
-            "llf": -float(opt.fun),
-            "aic": 2 * float(opt.fun) + 2 * (k + 1),
-            "quadrature_points": float(n_points),
-        }
+    cov = pd.DataFrame(r.cov_full[:k, :k], index=X.columns, columns=X.columns)
+    sd, se_log_sd = float(np.exp(r.theta[-1])), float(np.sqrt(r.cov_full[-1, -1]))
+    extra = programme_variation(sd, se_log_sd, r.at_boundary, alpha) | {
+        "llf": r.llf,
+        "aic": -2 * r.llf + 2 * (k + 1),
+        "quadrature_points": float(r.n_points),
+        "quadrature_check": r.quadrature_check,
+        "modes_not_converged": float(r.modes_not_converged),
+        "max_abs_score": r.max_abs_score,
+    }
     return Fit(
         estimator="random_intercept",
-        params=pd.Series(theta[:k], index=X.columns),
+        params=pd.Series(r.theta[:k], index=X.columns),
         cov=cov,
         df=np.inf,
-        converged=bool(opt.success),
-        warnings=messages,
+        converged=r.converged,
+        warnings=r.messages,
         extra=extra,
     )
 

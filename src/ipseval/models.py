@@ -40,6 +40,7 @@ class Settings:
     estimators: list[str]
     alpha: float
     quadrature_points: int
+    quadrature_tolerance: float
     firth_epv_threshold: float
     missing_data: list[str]
     imputation: dict[str, Any]
@@ -95,7 +96,9 @@ def fit_estimator(
     if name == "gee_br":
         return est.fit_gee_br(y, X, g)
     if name == "random_intercept":
-        return est.fit_random_intercept(y, X, g, s.quadrature_points, s.alpha)
+        return est.fit_random_intercept(
+            y, X, g, s.quadrature_points, s.alpha, s.quadrature_tolerance
+        )
     if name == "firth":
         return est.fit_firth(y, X, profile=profile, alpha=s.alpha)
     raise ValueError(f"unknown estimator {name!r}")
@@ -111,9 +114,14 @@ def _coef_rows(table: pd.DataFrame, estimator: str, method: str) -> pd.DataFrame
 
 def _record(log: FitLog, fit: est.Fit, method: str) -> None:
     if not fit.converged:
-        log.add(fit.estimator, method, "non_convergence", "the fit did not converge")
+        log.add(
+            fit.estimator,
+            method,
+            "non_convergence",
+            "the fit did not converge: its estimates are not reported",
+        )
     for w in fit.warnings:
-        kind = "boundary" if "boundary" in w else "library_warning"
+        kind = next((k for k in ("boundary", "quadrature") if k in w), "library_warning")
         log.add(fit.estimator, method, kind, w)
 
 
@@ -127,7 +135,8 @@ def complete_case_fits(
     log: FitLog,
 ) -> dict[str, est.Fit]:
     """Every estimator in `estimators` on the complete cases; the ML estimators are skipped
-    (and logged) when the data are separated."""
+    (and logged) when the data are separated, and a fit that did not converge is logged and
+    left out."""
     fits: dict[str, est.Fit] = {}
     for name in estimators:
         if separated and name in est.ML_ESTIMATORS:
@@ -139,8 +148,9 @@ def complete_case_fits(
             )
             continue
         fit = fit_estimator(name, y, X, g, s)
-        fits[name] = fit
         _record(log, fit, "complete_case")
+        if fit.converged:
+            fits[name] = fit
     return fits
 
 
@@ -190,6 +200,8 @@ def imputation_fits(
         mfits = [fit_estimator(name, yall, m, gall, s, profile=False) for m in mats]
         for f in mfits:
             _record(log, f, "multiple_imputation")
+        if not all(f.converged for f in mfits):
+            continue  # logged above; pooling a non-converged fit would report it
         complete_df = np.inf if np.isinf(mfits[0].df) else mfits[0].df
         pooled[name] = pooled_table(mfits, complete_df, s.alpha)
     return pooled, imps

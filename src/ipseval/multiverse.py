@@ -45,6 +45,7 @@ def _settings(models: Mapping[str, Any], estimators: Sequence[str]) -> Settings:
         estimators=list(estimators),
         alpha=float(models["alpha"]),
         quadrature_points=int(models["quadrature_points"]),
+        quadrature_tolerance=float(models["quadrature_tolerance"]),
         firth_epv_threshold=float(models["firth_epv_threshold"]),
         missing_data=["complete_case", "multiple_imputation"],
         imputation=dict(models["imputation"]),
@@ -95,9 +96,9 @@ def fit_cell(
         if name in tables:
             t = tables[name].set_index("term").loc[terms].reset_index()
             status = np.where(t["converged"], "ok", "not_converged")
-        else:
+        else:  # not fitted under separation, or left out because it did not converge
             t = pd.DataFrame({"term": terms})
-            status = "separated"
+            status = "separated" if separated and name in est.ML_ESTIMATORS else "not_converged"
         rows.append(
             t.assign(
                 **cell,

@@ -65,6 +65,7 @@ def fit_settings(models_cfg: Mapping[str, Any], estimators: Sequence[str]) -> Se
         estimators=list(estimators),
         alpha=float(models_cfg["alpha"]),
         quadrature_points=int(models_cfg["quadrature_points"]),
+        quadrature_tolerance=float(models_cfg["quadrature_tolerance"]),
         firth_epv_threshold=0.0,
         missing_data=["complete_case"],
         imputation={},
@@ -81,7 +82,7 @@ def run_replicates(
 ) -> pd.DataFrame:
     """Simulate and fit replicates `replicates` of one scenario: one row per replicate x
     estimator x term (`ESTIMATE_COLUMNS`). `models_cfg` holds the predictor catalogue,
-    `alpha` and `quadrature_points` (as in the `models` section)."""
+    `alpha`, `quadrature_points` and `quadrature_tolerance` (as in the `models` section)."""
     scenario = scenario_from_config(study, scenario_name)
     spec = Specification.from_config(
         "simulation",
@@ -114,8 +115,8 @@ def run_replicates(
                 table = fit.table(settings.alpha).set_index("term").loc[terms].reset_index()
                 base = table[["term", "estimate", "std_error", "ci_low", "ci_high", "p_value"]]
                 status = "ok" if fit.converged else "not_converged"
-            else:
-                status = "separated"
+            else:  # not fitted under separation, or left out because it did not converge
+                status = "separated" if separated and name in est.ML_ESTIMATORS else "not_converged"
             rows.append(
                 base.assign(
                     scenario=scenario_name,

@@ -140,6 +140,7 @@ def simulation_models():
             "predictors": {p: models["predictors"][p] for p in SIM["predictors"]},
             "alpha": models["alpha"],
             "quadrature_points": models["quadrature_points"],
+            "quadrature_tolerance": models["quadrature_tolerance"],
         }
     )
 
@@ -171,7 +172,13 @@ def multiverse_cells(grid):
 def multiverse_models():
     """The estimation settings a cell depends on."""
     models = config["models"]
-    keys = ("alpha", "quadrature_points", "firth_epv_threshold", "imputation")
+    keys = (
+        "alpha",
+        "quadrature_points",
+        "quadrature_tolerance",
+        "firth_epv_threshold",
+        "imputation",
+    )
     return canonical({k: models[k] for k in keys})
 
 
