@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import ROOT, SNAKEMAKE, digest, snakemake
 from support import SLURM_ARGS
 
@@ -58,16 +59,20 @@ def test_simulation_fan_out_on_slurm_equals_a_local_run(slurm: None, repo: Path)
     log = cluster.stdout + cluster.stderr
     assert cluster.returncode == 0, log[-3000:]
     slurm_ids = re.findall(r"submitted with SLURM jobid (\d+)", log)
-    # 2 scenarios x 4 chunks, and the summary: every computing job went through sbatch.
-    assert len(slurm_ids) == 9, log[-3000:]
+    # every scenario x 4 chunks, and the summary: every computing job went through sbatch
+    scenarios = len(
+        yaml.safe_load((repo / "config/config.yaml").read_text())["simulation"]["scenarios"]
+    )
+    jobs = scenarios * 4 + 1
+    assert len(slurm_ids) == jobs, log[-3000:]
     queue = subprocess.run(
         ["squeue", "--states=all", "-h", "-o", "%i %T", "-j", ",".join(slurm_ids)],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split("\n")
-    assert sum(line.endswith("COMPLETED") for line in queue) == 9, queue
+    assert sum(line.endswith("COMPLETED") for line in queue) == jobs, queue
 
     a = digest(repo / "results/slurm_local/simulation")
     b = digest(repo / "results/slurm_cluster/simulation")
-    assert len(a) == 2 * 4 + 3 and a == b
+    assert len(a) == scenarios * 4 + 3 and a == b
