@@ -1,12 +1,13 @@
 # ipseval: Snakemake workflow reproducing and extending Socialstyrelsen's evaluation of the
 # 2011-2013 IPS trials (artikelnummer 2013-12-19). Stages live in workflow/rules/.
 import os
+import sys
 from pathlib import Path
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
-from ipseval.design import check_models_config
-from ipseval.plan import cells, check_config, chunks
+from ipseval.configuration import ConfigError, prepare
+from ipseval.plan import cells, chunks
 
 min_version("9.0")
 
@@ -20,9 +21,13 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 configfile: "config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
-check_models_config(config)
-check_config(config)
+# Overrides given with --configfile: a null deletes a key (ipseval.configuration); then the
+# schema, the codebook and what it can support are checked before any job is planned.
+try:
+    UNAVAILABLE = prepare(config, "workflow/schemas/config.schema.yaml")
+except ConfigError as err:
+    sys.stderr.write(f"ipseval: the configuration cannot be used:\n{err}\n")
+    sys.exit(1)
 
 
 envvars:
@@ -31,10 +36,26 @@ envvars:
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/clean.smk"
-include: "workflow/rules/reproduce.smk"
+
+
+if REPRODUCE:
+
+    include: "workflow/rules/reproduce.smk"
+
+
 include: "workflow/rules/models.smk"
-include: "workflow/rules/simulation.smk"
-include: "workflow/rules/multiverse.smk"
+
+
+if SIM:
+
+    include: "workflow/rules/simulation.smk"
+
+
+if MV:
+
+    include: "workflow/rules/multiverse.smk"
+
+
 include: "workflow/rules/report.smk"
 include: "workflow/rules/compare.smk"
 
@@ -43,17 +64,16 @@ rule all:
     default_target: True
     input:
         rules.clean.output,
-        rules.reproduction_verdict.output,
-        rules.descriptives_notebook.output,
         rules.models_collect.output,
         rules.report.output,
         rules.run_config.output,
-        expand(rules.multiverse_curve.output, grid="default"),
         expand(
             rules.model_notebook.output,
             outcome=MODEL_OUTCOMES,
             spec=SPECS,
         ),
+        reproduction_outputs(),
+        multiverse_default_outputs(),
     localrule: True
 
 

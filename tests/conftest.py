@@ -25,9 +25,9 @@ def config() -> dict:
 
 
 @pytest.fixture(scope="session")
-def outcomes(config: dict) -> dict[str, list[str]]:
+def outcomes(config: dict) -> dict[str, dict]:
     """Outcome definitions from the default config."""
-    return {k: v["positive"] for k, v in config["outcomes"].items()}
+    return config["outcomes"]
 
 
 @pytest.fixture(scope="session")

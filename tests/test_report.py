@@ -78,7 +78,10 @@ def _coef(outcome: str, estimator: str, term: str, odds_ratio: float) -> dict:
 
 
 def test_programme_level_findings_use_the_cluster_aware_estimator() -> None:
-    predictors = {"caseload": {"level": "programme"}, "age": {"type": "numeric"}}
+    predictors = {
+        "caseload": {"level": "programme", "label": "Caseload"},
+        "age": {"type": "numeric", "label": "Age"},
+    }
     coefs = pd.DataFrame(
         [
             _coef("rare", "firth", "caseload", 0.6),
@@ -97,16 +100,17 @@ def test_programme_level_findings_use_the_cluster_aware_estimator() -> None:
             "recommended_estimator": "firth",
         }
     )
-    got = findings(coefs, summaries, predictors, "gee_br").set_index(["outcome", "term"])
+    got = findings(coefs, summaries, predictors, "gee_br", "core").set_index(["outcome", "term"])
     assert got.loc[("rare", "caseload"), ["estimator", "odds_ratio"]].tolist() == ["gee_br", 0.8]
     assert got.loc[("rare", "age"), ["estimator", "odds_ratio"]].tolist() == ["firth", 0.7]
     assert got.loc[("separated", "caseload"), "estimator"] == "firth"
     assert got.loc[("rare", "caseload"), "level"] == "programme"
     t = translations("en")
     rows = got.reset_index().to_dict("records")
-    assert "[gee_br: programme-level term]" in finding_sentence(rows[0], t)
-    assert "[" not in finding_sentence(rows[1], t)  # age, the recommended estimator
-    assert "[" not in finding_sentence(rows[2], t)  # fallback: no claim it is GEE-BR
+    said = [finding_sentence(r, t, predictors, "95 %") for r in rows]
+    assert "[gee_br: programme-level term]" in said[0] and said[0].startswith("Caseload:")
+    assert "[" not in said[1]  # age, the recommended estimator
+    assert "[" not in said[2]  # fallback: no claim it is GEE-BR
 
 
 # --- the built report (end to end, one pipeline run in a copy) -------------------------------
@@ -181,7 +185,14 @@ def test_summary_numbers_equal_their_result_files(run: Path) -> None:
         "any_occupation_pct",
         "no_occupation_pct",
     ]
-    assert parser.cards == [f"{float(text.loc[i, 'reproduced']):.1f} %" for i in ids]
+    # first the outcome rates of the run's outcomes (from participants.csv), then the
+    # published headline figures as reproduced
+    outcomes = yaml.safe_load((run / "config/config.yaml").read_text())["models"]["outcomes"]
+    people = pd.read_csv(res / "clean/participants.csv", skiprows=1)
+    rates = [f"{100 * people[f'y_{o}'].dropna().mean():.1f} %" for o in outcomes]
+    assert parser.cards[: len(outcomes)] == rates
+    headline = parser.cards[len(outcomes) :]
+    assert headline == [f"{float(text.loc[i, 'reproduced']):.1f} %" for i in ids]
     # and those are the report's published headline figures (Socialstyrelsen 2013-12-19)
     assert [round(float(text.loc[i, "reproduced"])) for i in ids] == [4, 12, 54, 61, 35]
     coefs = pd.read_csv(res / "models/coefficients.csv", skiprows=1)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .codebook import Codebook, normalise_label
-from .derive import derive_participants, derive_programmes
+from .derive import derive_participants, derive_programmes, programmes_from_references
 from .parse import parse_form
 from .problems import InputError, Problem
 from .readers import read_table
@@ -51,21 +52,27 @@ def _exclusions(problems: list[Problem], file: str, form_ids: Mapping[int, objec
 
 
 def clean(
-    programmes_path: str | Path,
+    programmes_path: str | Path | None,
     coach_forms_path: str | Path,
     cb: Codebook,
-    outcomes: Mapping[str, Sequence[str]],
+    outcomes: Mapping[str, Mapping[str, Any]],
     survey_month: str,
     on_invalid: str = "stop",
 ) -> CleanResult:
     """Read, validate and derive. Raises InputError listing every problem (mode 'stop'),
-    or excludes bad rows and logs each with its reason (mode 'exclude')."""
+    or excludes bad rows and logs each with its reason (mode 'exclude'). Without a
+    programme survey (`programmes_path` None) the programmes are those the forms name."""
     if on_invalid not in {"stop", "exclude"}:
         raise ValueError(f"on_invalid must be 'stop' or 'exclude', not {on_invalid!r}")
-    pp, fp = str(programmes_path), str(coach_forms_path)
+    if (programmes_path is None) != (cb.programme_survey is None):
+        raise ValueError("a programme file needs the codebook's programme_survey, and vice versa")
+    pp, fp = (None if programmes_path is None else str(programmes_path)), str(coach_forms_path)
+    sources = (
+        [(fp, cb.coach_form)] if pp is None else [(pp, cb.programme_survey), (fp, cb.coach_form)]
+    )
     file_problems: list[Problem] = []
     raw = {}
-    for path, form in ((pp, cb.programme_survey), (fp, cb.coach_form)):
+    for path, form in sources:
         try:
             raw[path] = read_table(path, set(form.header_map()))
         except InputError as err:
@@ -73,54 +80,65 @@ def clean(
     if file_problems:
         raise InputError(file_problems)
 
-    prog = parse_form(raw[pp], cb.programme_survey, cb, pp)
     forms = parse_form(raw[fp], cb.coach_form, cb, fp)
-    if prog.file_problems or forms.file_problems:
-        raise InputError(prog.file_problems + forms.file_problems)
+    prog = None if pp is None else parse_form(raw[pp], cb.programme_survey, cb, pp)
+    parsed_file_problems = forms.file_problems + ([] if prog is None else prog.file_problems)
+    if parsed_file_problems:
+        raise InputError(parsed_file_problems)
 
-    # cross-file check: every form's programme must exist (and not itself be excluded)
-    bad_prog_rows = prog.bad_rows()
-    known = {
-        normalise_label(m): row for row, m in prog.data["municipality"].items() if m is not None
-    }
+    ref_var = cb.coach_form.programme_ref
     ref_problems: list[Problem] = []
-    ref_header = cb.coach_form["municipality"].column
-    allowed = "a municipality in " + Path(pp).name
-    for row, m in forms.data["municipality"].items():
-        key = None if m is None else normalise_label(m)
-        if key not in known:
-            ref_problems.append(
-                Problem(fp, int(row), ref_header, m, allowed, "programme does not exist")
-            )
-        elif known[key] in bad_prog_rows:
-            ref_problems.append(
-                Problem(
-                    fp,
-                    int(row),
-                    ref_header,
-                    m,
-                    allowed,
-                    f"its programme (row {known[key]}) was excluded",
+    bad_prog_rows: set[int] = set()
+    if prog is not None:
+        # cross-file check: every form's programme must exist (and not itself be excluded)
+        bad_prog_rows = prog.bad_rows()
+        key_var = cb.programme_survey.id_variable
+        known = {normalise_label(m): row for row, m in prog.data[key_var].items() if m is not None}
+        allowed = f"a {key_var} in " + Path(pp).name
+        for row, m in forms.data[ref_var.name].items():
+            key = None if m is None else normalise_label(m)
+            if key not in known:
+                ref_problems.append(
+                    Problem(fp, int(row), ref_var.column, m, allowed, "programme does not exist")
                 )
-            )
-    problems = prog.row_problems + forms.row_problems + ref_problems
+            elif known[key] in bad_prog_rows:
+                ref_problems.append(
+                    Problem(
+                        fp,
+                        int(row),
+                        ref_var.column,
+                        m,
+                        allowed,
+                        f"its programme (row {known[key]}) was excluded",
+                    )
+                )
+    else:
+        for row, m in forms.data[ref_var.name].items():
+            if m is None:
+                ref_problems.append(
+                    Problem(fp, int(row), ref_var.column, m, "a programme name", "no programme")
+                )
+    prog_problems = [] if prog is None else prog.row_problems
+    problems = prog_problems + forms.row_problems + ref_problems
     if problems and on_invalid == "stop":
         raise InputError(problems)
 
-    excluded = pd.concat(
-        [
-            _exclusions(problems, pp, dict(prog.data["municipality"].items())),
-            _exclusions(problems, fp, dict(forms.data["form_id"].items())),
-        ],
-        ignore_index=True,
-    )
-    keep_prog = prog.data.drop(index=sorted(bad_prog_rows))
     bad_form_rows = forms.bad_rows() | {p.row for p in ref_problems if p.row is not None}
     keep_forms = forms.data.drop(index=sorted(bad_form_rows))
-
-    programmes = derive_programmes(keep_prog, cb, survey_month)
+    if prog is not None:
+        keep_prog = prog.data.drop(index=sorted(bad_prog_rows))
+        programmes = derive_programmes(keep_prog, cb, survey_month)
+    else:
+        programmes = programmes_from_references(keep_forms, cb)
     participants = derive_participants(keep_forms, programmes, cb, outcomes)
 
+    excluded = [_exclusions(problems, fp, dict(forms.data[cb.coach_form.id_variable].items()))]
+    parts = [(fp, forms, participants)]
+    if prog is not None:
+        key_values = dict(prog.data[cb.programme_survey.id_variable].items())
+        excluded.insert(0, _exclusions(problems, pp, key_values))
+        parts.insert(0, (pp, prog, programmes))
+    excluded_rows = pd.concat(excluded, ignore_index=True)
     accounting = pd.DataFrame(
         [
             {
@@ -130,11 +148,11 @@ def clean(
                 "rows_kept": len(kept),
                 "rows_excluded": len(parsed.data) - len(kept),
             }
-            for path, parsed, kept in ((pp, prog, programmes), (fp, forms, participants))
+            for path, parsed, kept in parts
         ]
     )
-    counts = excluded.groupby("file").size()
+    counts = excluded_rows.groupby("file").size()
     for _, r in accounting.iterrows():
         if r.rows_in != r.rows_kept + r.rows_excluded or counts.get(r.file, 0) != r.rows_excluded:
             raise AssertionError(f"row accounting does not balance for {r.file}")
-    return CleanResult(programmes, participants, excluded, accounting, problems)
+    return CleanResult(programmes, participants, excluded_rows, accounting, problems)

@@ -120,6 +120,14 @@ class Form:
                 return v
         raise KeyError(f"{self.key}: no variable {name!r} in the codebook")
 
+    @property
+    def programme_ref(self) -> Variable:
+        """The variable naming the participant's programme (type programme_ref)."""
+        refs = [v for v in self.variables if v.type == "programme_ref"]
+        if len(refs) != 1:
+            raise ValueError(f"codebook: {self.key} needs exactly one programme_ref variable")
+        return refs[0]
+
     def header_map(self) -> dict[str, Variable]:
         """Normalised header (and variable name) -> variable."""
         out: dict[str, Variable] = {}
@@ -133,7 +141,7 @@ class Form:
 class Codebook:
     """The whole data contract."""
 
-    programme_survey: Form
+    programme_survey: Form | None  # None: the evaluation has no programme survey
     coach_form: Form
     multi_select_separator: str
     missing_labels: frozenset[str]
@@ -181,9 +189,12 @@ def _form(key: str, spec: dict[str, Any]) -> Form:
 def load_codebook(path: str | Path) -> Codebook:
     """Load and sanity-check the codebook YAML."""
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    coach_form = _form("coach_form", raw["coach_form"])
+    coach_form.programme_ref  # noqa: B018 - raises if the forms cannot be tied to programmes
+    survey = raw.get("programme_survey")
     return Codebook(
-        programme_survey=_form("programme_survey", raw["programme_survey"]),
-        coach_form=_form("coach_form", raw["coach_form"]),
+        programme_survey=None if survey is None else _form("programme_survey", survey),
+        coach_form=coach_form,
         multi_select_separator=raw.get("multi_select_separator", ";"),
         missing_labels=frozenset(normalise_label(x) for x in raw.get("missing_labels", [""])),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -156,24 +157,44 @@ def start_quarter_label(month: str | None) -> str:
 
 
 def derive_programmes(prog: pd.DataFrame, cb: Codebook, survey_month: str) -> pd.DataFrame:
-    """Programme-level analysis variables (one row per programme, file order)."""
+    """Programme-level analysis variables (one row per programme, file order): the survey's
+    own variables, and the report's derivations of those of them the codebook has."""
     form = cb.programme_survey
     out = prog.copy().reset_index(drop=True)
     out.insert(0, "programme_id", [f"P{i + 1:02d}" for i in range(len(out))])
-    out["grant_total"] = out[["grant_2011", "grant_2012", "grant_2013"]].sum(axis=1, min_count=1)
-    out["start_quarter"] = [start_quarter_label(m) for m in out["start_month"]]
-    out["months_active"] = [
-        None if _isna(m) else max(0, months_between(m, survey_month)) for m in out["start_month"]
-    ]
-    out["fte_band"] = [_band(v, FTE_BANDS) for v in out["coach_fte"]]
-    out["caseload_band"] = [_band(v, CASELOAD_BANDS) for v in out["caseload"]]
-    for var in form.variables:
-        if var.type == "categorical":
+    have = set(out.columns)
+    grants = ["grant_2011", "grant_2012", "grant_2013"]
+    if set(grants) <= have:
+        out["grant_total"] = out[grants].sum(axis=1, min_count=1)
+    if "start_month" in have:
+        out["start_quarter"] = [start_quarter_label(m) for m in out["start_month"]]
+        out["months_active"] = [
+            None if _isna(m) else max(0, months_between(m, survey_month))
+            for m in out["start_month"]
+        ]
+    if "coach_fte" in have:
+        out["fte_band"] = [_band(v, FTE_BANDS) for v in out["coach_fte"]]
+    if "caseload" in have:
+        out["caseload_band"] = [_band(v, CASELOAD_BANDS) for v in out["caseload"]]
+    for var in form.variables if form is not None else ():
+        if var.name in (*COOP_VARS, *STMT_VARS):  # Tabell 4 and 6's grouped 1-7 scales
             codes = {lv.label: lv.code for lv in var.levels}
             out[f"{var.name}_group"] = [
                 NO_ANSWER if _isna(v) else AGREEMENT_GROUPS[codes[v]] for v in out[var.name]
             ]
     return out
+
+
+# numbers derived in `derive_programmes`, carried to every participant of the programme
+PROGRAMME_NUMBERS = ("grant_total", "months_active")
+
+
+def programmes_from_references(forms: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """The programme table when there is no programme survey: one row per programme the
+    coach forms name, in order of first appearance."""
+    ref = cb.coach_form.programme_ref.name
+    names = list(dict.fromkeys(v for v in forms[ref] if not _isna(v)))
+    return pd.DataFrame({"programme_id": [f"P{i + 1:02d}" for i in range(len(names))], ref: names})
 
 
 def _codes(values: pd.Series, var_levels: Mapping[str, str]) -> pd.Series:
@@ -239,78 +260,94 @@ def income_category(ticks: frozenset[str] | None, other_category: str | None) ->
     return "none"
 
 
+def programme_key(cb: Codebook) -> str:
+    """The programme table's column that coach forms refer to: the programme survey's key,
+    or (without a programme survey) the coach form's programme reference."""
+    if cb.programme_survey is not None:
+        return cb.programme_survey.id_variable
+    return cb.coach_form.programme_ref.name
+
+
 def derive_participants(
     forms: pd.DataFrame,
     programmes: pd.DataFrame,
     cb: Codebook,
-    outcomes: Mapping[str, Sequence[str]],
+    outcomes: Mapping[str, Mapping[str, Any]],
 ) -> pd.DataFrame:
-    """Participant-level analysis variables, joined with their programme's variables."""
+    """Participant-level analysis variables, joined with their programme's variables.
+
+    Every codebook variable gives columns by its type (categorical: the label verbatim and
+    `<name>_code`; multi: a 0/1 column per code, `<name>_has_<code>`; number, integer, month: the
+    value); the 2013 forms' derivations (Tabell 9-12: age bands, diagnosis hierarchy, income
+    and occupation categories, work history) are made where the codebook has their sources.
+    `outcomes`: name -> {variable (default `occupation`), positive codes}; `y_<name>` is 1
+    when the variable's code (`<variable>_code`) is one of them."""
     form = cb.coach_form
     f = forms.reset_index(drop=True)
-    out = pd.DataFrame({"form_id": f["form_id"]})
-    key = programmes["municipality"].map(normalise_label)
+    have = set(f.columns)
+    out = pd.DataFrame({"form_id": f[form.id_variable]})
+    ref = form.programme_ref.name
+    key = programmes[programme_key(cb)].map(normalise_label)
     pid = dict(zip(key, programmes["programme_id"], strict=True))
-    out["programme_id"] = f["municipality"].map(lambda m: pid[normalise_label(m)])
+    out["programme_id"] = f[ref].map(lambda m: pid[normalise_label(m)]).astype(object)
 
     def codes(name: str) -> pd.Series:
         var = form[name]
         return _codes(f[name], {lv.label: lv.code for lv in var.levels})
 
-    # raw single-choice answers, Swedish labels verbatim
-    for name in (
-        "time_in_programme",
-        "sex",
-        "education",
-        "last_employed",
-        "registered_af",
-        "attachment_intake",
-        "referral",
-        "economic_risk",
-        "economic_situation",
-        "occupation",
-        "occupation_extent",
-        "attachment_now",
-    ):
-        out[name] = f[name]
-    out["age"] = pd.array(f["age"], dtype="Int64")
+    def present(*names: str) -> bool:
+        return set(names) <= have
 
-    # derived
-    t = codes("time_in_programme")
-    out["time_gt_6m"] = pd.array([None if _isna(v) else int(v == "gt6m") for v in t], dtype="Int64")
-    out["age_band"] = [_band(a, AGE_BANDS) if a is not None else NO_ANSWER for a in f["age"]]
-    out["sex_code"] = codes("sex")
-    out["education_code"] = codes("education")
-    out["work_history"] = codes("last_employed")
-    out["registered_af_code"] = codes("registered_af")
-    out["referral_code"] = codes("referral")
-    for when in ("intake", "now"):
-        a = codes(f"attachment_{when}")
-        out[f"attachment_{when}_code"] = a
-        out[f"attachment_{when}_weak"] = pd.array(
-            [None if _isna(v) or (v not in WEAK | STRONG) else int(v in WEAK) for v in a],
-            dtype="Int64",
+    # raw single-choice answers, Swedish labels verbatim
+    singles = [v.name for v in form.variables if v.type == "categorical"]
+    for name in singles:
+        out[name] = f[name]
+    if present("age"):
+        out["age"] = pd.array(f["age"], dtype="Int64")
+
+    # derived (the 2013 forms' own)
+    if present("time_in_programme"):
+        t = codes("time_in_programme")
+        out["time_gt_6m"] = pd.array(
+            [None if _isna(v) else int(v == "gt6m") for v in t], dtype="Int64"
         )
+    if present("age"):
+        out["age_band"] = [_band(a, AGE_BANDS) if a is not None else NO_ANSWER for a in f["age"]]
+    for col, q in _CODED_FROM.items():
+        if present(q):
+            out[col] = codes(q)
+    for when in ("intake", "now"):
+        if present(f"attachment_{when}"):
+            a = out[f"attachment_{when}_code"]
+            out[f"attachment_{when}_weak"] = pd.array(
+                [None if _isna(v) or (v not in WEAK | STRONG) else int(v in WEAK) for v in a],
+                dtype="Int64",
+            )
 
     # Q10 diagnosis (multi-select) through the report's hierarchy
-    dx_var = form["diagnosis"]
-    dx_codes = {lv.label: lv.code for lv in dx_var.levels}
-    other_var = form["diagnosis_other"]
-    dx_ticks = [None if _isna(v) else frozenset(dx_codes[x] for x in v) for v in f["diagnosis"]]
-    dx_other = [None if _isna(v) else other_var.recode_text(v) for v in f["diagnosis_other"]]
-    for code in dx_var.codes:
-        out[f"dx_{code}"] = pd.array(
-            [None if _isna(s) else int(code in s) for s in dx_ticks], dtype="Int64"
-        )
-    out["diagnosis_other_category"] = dx_other
-    out["diagnosis_row"] = [diagnosis_row(s, o) for s, o in zip(dx_ticks, dx_other, strict=True)]
-    out["diagnosis_group"] = out["diagnosis_row"].map(diagnosis_group)
+    if present("diagnosis", "diagnosis_other") and form["diagnosis"].type == "multi":
+        dx_var = form["diagnosis"]
+        dx_codes = {lv.label: lv.code for lv in dx_var.levels}
+        other_var = form["diagnosis_other"]
+        dx_ticks = [None if _isna(v) else frozenset(dx_codes[x] for x in v) for v in f["diagnosis"]]
+        dx_other = [None if _isna(v) else other_var.recode_text(v) for v in f["diagnosis_other"]]
+        for code in dx_var.codes:
+            out[f"dx_{code}"] = pd.array(
+                [None if _isna(s) else int(code in s) for s in dx_ticks], dtype="Int64"
+            )
+        out["diagnosis_other_category"] = dx_other
+        out["diagnosis_row"] = [
+            diagnosis_row(s, o) for s, o in zip(dx_ticks, dx_other, strict=True)
+        ]
+        out["diagnosis_group"] = out["diagnosis_row"].map(diagnosis_group)
 
     # Q12 / Q14 income (multi-select)
     for when, q, q_other in (
         ("intake", "income_intake", "income_intake_other"),
         ("now", "income_now", "income_now_other"),
     ):
+        if not present(q, q_other):
+            continue
         var = form[q]
         cmap = {lv.label: lv.code for lv in var.levels}
         ticks = [None if _isna(v) else frozenset(cmap[x] for x in v) for v in f[q]]
@@ -320,24 +357,51 @@ def derive_participants(
         out[f"income_{when}_row"] = [INCOME_ROWS[c] for c in cats]
 
     # Q16 occupation through Tabell 11's categories
-    occ = codes("occupation")
-    occ_other = [
-        None if _isna(v) else form["occupation_other"].recode_text(v) for v in f["occupation_other"]
-    ]
-    occ_code = [
-        None if _isna(o) else (oo or "other") if o == "other" else o
-        for o, oo in zip(occ, occ_other, strict=True)
-    ]
-    out["occupation_code"] = occ_code
-    out["occupation_row"] = [None if _isna(c) else OCCUPATION_ROWS[c] for c in occ_code]
-    for name, positive in outcomes.items():
-        pos = set(positive)
+    if present("occupation", "occupation_other"):
+        occ = codes("occupation")
+        occ_other = [
+            None if _isna(v) else form["occupation_other"].recode_text(v)
+            for v in f["occupation_other"]
+        ]
+        occ_code = [
+            None if _isna(o) else (oo or "other") if o == "other" else o
+            for o, oo in zip(occ, occ_other, strict=True)
+        ]
+        out["occupation_code"] = occ_code
+        out["occupation_row"] = [None if _isna(c) else OCCUPATION_ROWS.get(c, c) for c in occ_code]
+
+    # every other codebook variable by its type
+    for var in form.variables:
+        if var.name not in have or var.type in {"id", "personal", "programme_ref", "text"}:
+            continue
+        if var.type == "categorical" and f"{var.name}_code" not in out:
+            out[f"{var.name}_code"] = codes(var.name)
+        elif var.type == "multi" and var.name != "diagnosis":
+            cmap = {lv.label: lv.code for lv in var.levels}
+            for code in var.codes:
+                out[f"{var.name}_has_{code}"] = pd.array(
+                    [None if _isna(v) else int(code in {cmap[x] for x in v}) for v in f[var.name]],
+                    dtype="Int64",
+                )
+        elif var.type in {"integer", "number", "month"} and var.name not in out:
+            out[var.name] = f[var.name]
+
+    for name, spec in outcomes.items():
+        column = f"{spec.get('variable', 'occupation')}_code"
+        pos = set(spec["positive"])
         out[f"y_{name}"] = pd.array(
-            [None if _isna(c) else int(c in pos) for c in occ_code], dtype="Int64"
+            [None if _isna(c) else int(c in pos) for c in out[column]], dtype="Int64"
         )
 
-    # programme-level variables
-    pcols = ["programme_id", "caseload", "coach_fte", "n_coaches", "months_active"]
+    # programme-level variables: the programme survey's numbers and what is derived from them
+    numeric = [
+        v.name
+        for v in (cb.programme_survey.variables if cb.programme_survey is not None else ())
+        if v.type in {"integer", "number"}
+    ]
+    pcols = ["programme_id"] + [
+        c for c in programmes.columns if c in {*numeric, *PROGRAMME_NUMBERS} and c not in out
+    ]
     out = out.merge(programmes[pcols], on="programme_id", how="left", validate="many_to_one")
     return out
 
@@ -355,16 +419,29 @@ _CODED_FROM = {
 
 
 def level_orders(cb: Codebook) -> dict[str, list[str]]:
-    """Natural order of the codes of each categorical analysis column (the form's order;
-    the report's hierarchy for diagnosis; Tabell 12's rows for income), for model tables."""
-    orders = {col: cb.coach_form[q].codes for col, q in _CODED_FROM.items()}
-    orders["diagnosis_group"] = [c for c, _ in DIAGNOSIS_HIERARCHY] + [
-        "intellectual_disability",
-        "other",
-        "unknown",
-        "missing",
-    ]
-    orders["income_intake_code"] = list(INCOME_ROWS)
-    orders["income_now_code"] = list(INCOME_ROWS)
-    orders["occupation_code"] = list(OCCUPATION_ROWS)
+    """Natural order of the values of each categorical analysis column this codebook gives
+    (the form's order; the report's hierarchy for diagnosis; Tabell 11-12's rows for income
+    and occupation): `<name>` holds the labels, `<name>_code` the codes, for model tables."""
+    form = cb.coach_form
+    names = {v.name for v in form.variables}
+    orders: dict[str, list[str]] = {}
+    for var in form.variables:
+        if var.type == "categorical":
+            orders[var.name] = [lv.label for lv in var.levels]
+            orders[f"{var.name}_code"] = var.codes
+    orders |= {col: form[q].codes for col, q in _CODED_FROM.items() if q in names}
+    if {"diagnosis", "diagnosis_other"} <= names and form["diagnosis"].type == "multi":
+        orders["diagnosis_group"] = [c for c, _ in DIAGNOSIS_HIERARCHY] + [
+            "intellectual_disability",
+            "other",
+            "unknown",
+            "missing",
+        ]
+    for when in ("intake", "now"):
+        if {f"income_{when}", f"income_{when}_other"} <= names:
+            orders[f"income_{when}_code"] = list(INCOME_ROWS)
+    if {"occupation", "occupation_other"} <= names:
+        orders["occupation_code"] = list(
+            dict.fromkeys([*form["occupation"].codes, *OCCUPATION_ROWS])
+        )
     return orders

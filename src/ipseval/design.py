@@ -282,6 +282,127 @@ def restrict_rows(
     return participants.loc[keep].reset_index(drop=True)
 
 
+def predictor_problem(
+    data: pd.DataFrame, p: Predictor, order: Sequence[str] = ()
+) -> tuple[str, str] | None:
+    """Why predictor `p` cannot enter a model of the rows `data`, or None: (problem, what
+    was found) for a column that is absent, has no value, has one value only, or lacks the
+    reference level."""
+    if p.column not in data:
+        return "column absent", "not a column of clean/participants.csv"
+    coded = p.code(data[p.column]).dropna()
+    if coded.empty:
+        return "no value", f"all {len(data)} analysed rows missing"
+    counts = coded.value_counts()
+    if len(counts) == 1:
+        return "one value only", f"{counts.index[0]!r} in all {len(coded)} rows with a value"
+    if p.categorical and p.reference not in counts.index:
+        found = ", ".join(f"{lv} ({counts[lv]})" for lv in _ordered(list(counts.index), p, order))
+        return f"reference level {p.reference!r} does not occur", f"levels found: {found}"
+    return None
+
+
+def check_terms(
+    participants: pd.DataFrame,
+    designs: Sequence[Mapping[str, Any]],
+    level_order: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """Every predictor of every design (outcome x specification or specification-curve cell,
+    as `{kind, name, outcome, sample, restrict, predictors}`) checked on the rows that design
+    analyses: one row per problem, with what was found (`predictor_problem`); outcomes
+    without events or non-events are rows with predictor ''."""
+    rows = []
+    for d in designs:
+        data = (
+            restrict_rows(participants, d.get("restrict") or {})
+            if d.get("restrict")
+            else participants
+        )
+        ycol = f"y_{d['outcome']}"
+        head = {k: d.get(k, "") for k in ("kind", "name", "outcome", "sample")}
+        y = data[ycol].dropna() if ycol in data else pd.Series(dtype=float)
+        if y.sum() in (0, len(y)):
+            what = "no events" if y.sum() == 0 else "no non-events"
+            rows.append(
+                head
+                | {
+                    "predictor": "",
+                    "column": ycol,
+                    "problem": what,
+                    "found": f"{len(y)} rows with the outcome observed",
+                }
+            )
+            continue
+        analysed = data.loc[data[ycol].notna()]
+        for name, cfg in d["predictors"].items():
+            p = Predictor.from_config(name, cfg)
+            problem = predictor_problem(analysed, p, (level_order or {}).get(p.column, ()))
+            if problem:
+                rows.append(
+                    head
+                    | {
+                        "predictor": name,
+                        "column": p.column,
+                        "problem": problem[0],
+                        "found": problem[1],
+                    }
+                )
+    return pd.DataFrame(
+        rows,
+        columns=["kind", "name", "outcome", "sample", "predictor", "column", "problem", "found"],
+    )
+
+
+def describe_term_problems(table: pd.DataFrame, policy: str) -> str:
+    """The check's problems as one message: each problem once, with the models it affects,
+    and what to do."""
+    lines = []
+    for (predictor, column, problem), sub in table.groupby(
+        ["predictor", "column", "problem"], sort=False
+    ):
+        where = ", ".join(
+            dict.fromkeys(
+                f"{r.outcome}/{r.name}" + (f"/{r.sample}" if r.sample else "")
+                for r in sub.itertuples()
+            )
+        )
+        what = f"predictor {predictor!r} (column {column!r})" if predictor else f"{column!r}"
+        lines.append(f"  - {what}: {problem}; {sub['found'].iloc[0]} [in {where}]")
+    outcomes = (table["predictor"] == "").any()
+    advice = (
+        "An outcome without events or non-events cannot be modelled: remove it from "
+        "models.outcomes (and the specification-curve grids)."
+        if outcomes
+        else "Drop the predictor from the specification, choose a reference level that "
+        "occurs (models.predictors.<name>.reference), or set `unavailable: drop` to fit the "
+        "models without these predictors."
+    )
+    return (
+        f"{len(lines)} problem(s) with the configured models on the clean data "
+        f"(unavailable: {policy}):\n" + "\n".join(lines) + "\n" + advice
+    )
+
+
+def drop_checked(
+    predictors: Sequence[str],
+    check: pd.DataFrame,
+    kind: str,
+    name: str,
+    outcome: str,
+    sample: str = "",
+) -> list[str]:
+    """`predictors` without those the term check dropped for this design."""
+    if check.empty:
+        return list(predictors)
+    hit = check[
+        (check["kind"] == kind)
+        & (check["name"] == name)
+        & (check["outcome"] == outcome)
+        & (check["sample"].fillna("") == sample)
+    ]
+    return [p for p in predictors if p not in set(hit["predictor"])]
+
+
 def build_design(
     participants: pd.DataFrame,
     outcome: str,
@@ -305,7 +426,9 @@ def build_design(
         )
     observed = participants[ycol].notna().to_numpy()
     data = participants.loc[observed].reset_index(drop=True)
-    coded = pd.DataFrame({p.name: p.code(data[p.column]) for p in spec.predictors})
+    coded = pd.DataFrame(
+        {p.name: p.code(data[p.column]) for p in spec.predictors}, index=data.index
+    )
     levels: dict[str, list[str]] = {}
     for p in spec.predictors:
         if not p.categorical:
@@ -314,10 +437,10 @@ def build_design(
             sorted(set(coded[p.name].dropna())), p, (level_order or {}).get(p.column, [])
         )
         if p.reference not in found:
+            problem, what = predictor_problem(data, p, (level_order or {}).get(p.column, ()))
             raise ModelSpecError(
                 f"outcome {outcome!r}, specification {spec.name!r}, predictor {p.name!r}: "
-                f"reference level {p.reference!r} does not occur in the analysed data; "
-                f"levels found: {found}"
+                f"{problem} in the analysed data; {what}"
             )
         levels[p.name] = [p.reference] + [lv for lv in found if lv != p.reference]
     design = Design(

@@ -273,6 +273,9 @@ def check_separation(y: np.ndarray, X: pd.DataFrame) -> Separation:
     """Detect (quasi-)complete separation before fitting: the linear-programming test of
     Konis (2007) from firthmodels, plus the dummy levels with no events or no non-events."""
     exog = X.drop(columns=[c for c in X.columns if np.ptp(X[c].to_numpy()) == 0])
+    if exog.shape[1] == 0:  # intercept-only: separated only if every outcome is the same
+        one_class = bool(np.ptp(y) == 0)
+        return Separation(one_class, ["Intercept"] if one_class else [], [])
     res = detect_separation(exog.to_numpy(), y, fit_intercept=True)
     names = [*exog.columns, "Intercept"]
     infinite = [n for n, fin in zip(names, res.is_finite, strict=True) if not fin]

@@ -210,7 +210,10 @@ def bootstrap_performance(
         orig_on_boot = performance(yb, Xb @ params.to_numpy())
         for k, v in orig_on_boot.items():
             spread[k].append(v)
-        b = (refit or _logit_params)(yb, Xb)
+        try:
+            b = (refit or _logit_params)(yb, Xb)
+        except (np.linalg.LinAlgError, ValueError):  # e.g. a level absent from this resample
+            b = None
         if b is None:
             failed += 1
             continue

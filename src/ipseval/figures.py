@@ -49,6 +49,8 @@ def forest(coefs: pd.DataFrame, title: str, path: str | Path, synthetic: bool) -
     """Odds ratios with intervals, one row per term, one colour per estimator x method."""
     _theme()
     data = coefs[coefs["term"] != "Intercept"].dropna(subset=["odds_ratio"]).copy()
+    if "status" in data:  # degenerate inference is not drawn as an interval
+        data = data[data["status"] == "ok"]
     data["fit"] = data["estimator"] + np.where(data["method"] == "complete_case", "", " (MI)")
     fits = [f for e in _ESTIMATOR_ORDER for f in (e, f"{e} (MI)") if f in set(data["fit"])]
     terms = list(dict.fromkeys(data["term"]))
@@ -95,7 +97,20 @@ def predicted(
 ) -> None:
     """Average predicted probability with interval, one panel per grid predictor."""
     _theme()
-    names = list(dict.fromkeys(preds["predictor"]))
+    names = list(dict.fromkeys(preds["predictor"])) if len(preds) else []
+    if not names:  # no term of this model is in models.predictions
+        fig, ax = plt.subplots(figsize=(6, 1.2))
+        ax.axis("off")
+        ax.text(
+            0.0,
+            0.5,
+            "No predicted probabilities: no term of this model has a grid in models.predictions.",
+            fontsize=9,
+            va="center",
+        )
+        fig.suptitle(title, x=0.01, ha="left")
+        save(fig, path, synthetic)
+        return
     fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.6), squeeze=False)
     for ax, name in zip(axes[0], names, strict=True):
         sub = preds[preds["predictor"] == name].sort_values("order")
@@ -107,7 +122,8 @@ def predicted(
             ax.fill_between(xs, lo, hi, alpha=0.25, color="C0", lw=0)
             ax.plot(xs, y, color="C0", lw=1.8)
         else:
-            ax.errorbar(xs, y, yerr=[y - lo, hi - y], fmt="o", color="C0", capsize=3)
+            err = np.clip([y - lo, hi - y], 0, None)  # rounding can put a limit past the estimate
+            ax.errorbar(xs, y, yerr=err, fmt="o", color="C0", capsize=3)
             ax.set_xticks(xs, sub["value"], rotation=30, ha="right")
         ax.set_xlabel(labels.get(name, name).split(" (")[0])
         ax.set_ylim(bottom=0)

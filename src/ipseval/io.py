@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-SYNTHETIC_NOTICE = (
-    "SYNTHETIC DATA - calibrated to Socialstyrelsen 2013-12-19, not real participants"
-)
+SYNTHETIC_NOTICE = "SYNTHETIC DATA - made by a seeded generator, not real participants"
 
 
 def write_atomic(path: str | Path, data: bytes) -> None:

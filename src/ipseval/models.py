@@ -29,7 +29,9 @@ COEFFICIENT_COLUMNS = [
     "ci_high",
     "p_value",
     "df",
+    "status",
 ]
+CLUSTERED = ("logit_cr1", "gee_br")  # estimators whose covariance is clustered by programme
 METHOD_LABELS = {"complete_case": "complete cases", "multiple_imputation": "multiple imputation"}
 
 
@@ -104,8 +106,33 @@ def fit_estimator(
     raise ValueError(f"unknown estimator {name!r}")
 
 
-def _coef_rows(table: pd.DataFrame, estimator: str, method: str) -> pd.DataFrame:
-    out = table.assign(estimator=estimator, method=method)
+def degenerate_terms(table: pd.DataFrame) -> dict[str, str]:
+    """Terms of a coefficient table (log-odds) whose inference is degenerate -> why: a
+    standard error that is not finite or near zero, or an interval of zero width (e.g. a
+    term collinear with the programmes under programme-clustered inference)."""
+    out = {}
+    for r in table.itertuples():
+        if not np.isfinite(r.std_error):
+            out[r.term] = "standard error not finite"
+        elif r.std_error <= 1e-8 * max(1.0, abs(r.estimate)):
+            out[r.term] = f"standard error {r.std_error:.1g}, near zero"
+        elif abs(r.ci_high - r.ci_low) <= 1e-8:
+            out[r.term] = "interval of zero width"
+    return out
+
+
+def _coef_rows(
+    table: pd.DataFrame, estimator: str, method: str, log: FitLog | None = None
+) -> pd.DataFrame:
+    bad = degenerate_terms(table)
+    for term, why in bad.items():
+        if log is not None:
+            log.add(estimator, method, "degenerate", f"{term}: {why}; not reported as a finding")
+    out = table.assign(
+        estimator=estimator,
+        method=method,
+        status=["degenerate" if t in bad else "ok" for t in table["term"]],
+    )
     out["odds_ratio"] = np.exp(out["estimate"])
     out["ci_low"] = np.exp(out["ci_low"])
     out["ci_high"] = np.exp(out["ci_high"])
@@ -197,11 +224,32 @@ def imputation_fits(
                 "separation in the data: maximum-likelihood estimates are infinite",
             )
             continue
-        mfits = [fit_estimator(name, yall, m, gall, s, profile=False) for m in mats]
-        for f in mfits:
+        mfits = []
+        for m in mats:
+            try:
+                f = fit_estimator(name, yall, m, gall, s, profile=False)
+            except (np.linalg.LinAlgError, ValueError) as err:
+                log.add(
+                    name,
+                    "multiple_imputation",
+                    "imputation",
+                    f"a completed data set "
+                    f"could not be fitted ({type(err).__name__}: {err}); skipped",
+                )
+                continue
             _record(log, f, "multiple_imputation")
-        if not all(f.converged for f in mfits):
-            continue  # logged above; pooling a non-converged fit would report it
+            if f.converged:
+                mfits.append(f)
+        if len(mfits) < len(mats):
+            log.add(
+                name,
+                "multiple_imputation",
+                "imputation",
+                f"{len(mats) - len(mfits)} of {len(mats)} completed data sets skipped "
+                f"(not fitted or not converged); pooled over {len(mfits)}",
+            )
+        if len(mfits) < 2:
+            continue  # Rubin's rules need at least two fits
         complete_df = np.inf if np.isinf(mfits[0].df) else mfits[0].df
         pooled[name] = pooled_table(mfits, complete_df, s.alpha)
     return pooled, imps
@@ -217,6 +265,17 @@ def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | Non
     coefs, stats_rows = [], []
     if sep.separated:
         log.add("all", "complete_case", "separation", sep.message())
+    n_prog = est.n_clusters(g)
+    if X.shape[1] > n_prog - 1:
+        for name in set(CLUSTERED) & set(s.estimators):
+            log.add(
+                name,
+                "complete_case",
+                "degenerate",
+                f"{X.shape[1]} parameters with {n_prog} programmes: the programme-clustered "
+                f"covariance has rank at most {n_prog - 1}, so some standard errors are not "
+                "identified (programme fixed effects, or programme-level terms beside them)",
+            )
     if epv < s.firth_epv_threshold:
         log.add(
             "all",
@@ -227,7 +286,7 @@ def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | Non
 
     fits = complete_case_fits(y, X, g, s, s.estimators, sep.separated, log)
     for name, fit in fits.items():
-        coefs.append(_coef_rows(fit.table(s.alpha), name, "complete_case"))
+        coefs.append(_coef_rows(fit.table(s.alpha), name, "complete_case", log))
         for key, value in fit.extra.items():
             stats_rows.append(
                 {"estimator": name, "method": "complete_case", "statistic": key, "value": value}
@@ -248,7 +307,7 @@ def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | Non
         )
         n_imp = len(imps.datasets)
         for name, table in pooled.items():
-            coefs.append(_coef_rows(table, name, "multiple_imputation"))
+            coefs.append(_coef_rows(table, name, "multiple_imputation", log))
         for var, n in imps.n_missing.items():
             stats_rows.append(
                 {
@@ -263,7 +322,9 @@ def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | Non
     base = fits.get("logit_cr1") or fits.get("firth") or next(iter(fits.values()))
     refit_firth = base.estimator == "firth"
     ame = pd.DataFrame()
-    if base.estimator == "logit_cr1":
+    if X.shape[1] == 1:
+        log.add("all", "complete_case", "not_computed", "intercept-only model: no marginal effects")
+    elif base.estimator == "logit_cr1":
         ame = evaluate.marginal_effects(base.result, s.alpha).assign(estimator=base.estimator)
     else:
         log.add(
@@ -387,8 +448,9 @@ def check_results(res: Results, design: Design) -> None:
     for (e, m), sub in c.groupby(["estimator", "method"]):
         if set(sub["term"]) != terms or len(sub) != len(terms):
             raise ResultCheckError(f"{e}/{m}: terms {sorted(sub['term'])} != design terms")
-    if not np.isfinite(c["estimate"]).all() or not np.isfinite(c["std_error"]).all():
-        raise ResultCheckError("non-finite estimate or standard error")
+    ok = c[c["status"] == "ok"]
+    if not np.isfinite(ok["estimate"]).all() or not np.isfinite(ok["std_error"]).all():
+        raise ResultCheckError("non-finite estimate or standard error not flagged degenerate")
     if (c["ci_low"] > c["ci_high"]).any():
         raise ResultCheckError("interval with lower bound above upper bound")
     big = c[(c["estimate"].abs() > 10) & (c["term"] != "Intercept")]

@@ -31,6 +31,8 @@ def cells(grid: Mapping[str, Sequence[str]]) -> pd.DataFrame:
 
 def check_config(config: Mapping[str, Any]) -> None:
     """Cross-references of `multiverse` the schema cannot express (raises ModelSpecError)."""
+    if "multiverse" not in config:
+        return
     mv, models = config["multiverse"], config["models"]
     focus_predictors = {t.split("[")[0] for t in mv["focus"]}
     for name, preds in mv["predictor_sets"].items():

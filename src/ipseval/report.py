@@ -47,13 +47,21 @@ HEADLINE = (  # text figure id -> translation key of its label
     ("any_occupation_pct", "h_any"),
     ("no_occupation_pct", "h_none"),
 )
-PARTICIPANT_VARIABLES = (  # column of participants.csv, label
-    ("age_band", "Age band (Q5)"),
-    ("sex", "Sex (Q4)"),
-    ("diagnosis_group", "Diagnosis group (Q10, hierarchy)"),
-    ("work_history", "Time since last employment (Q7)"),
-    ("education_code", "Education (Q6)"),
-)
+MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "sv": "januari februari mars april maj juni juli augusti september oktober november december",
+}
+
+
+def month_text(month: str, language: str) -> str:
+    """'2013-06' as 'June 2013' (en) or 'juni 2013' (sv)."""
+    year, m = month.split("-")
+    return f"{MONTHS[language].split()[int(m) - 1]} {year}"
+
+
+def interval_level(alpha: float) -> str:
+    """The interval level as printed, e.g. '95 %' for alpha 0.05."""
+    return f"{100 * (1 - alpha):g} %"
 
 
 def translations(language: str) -> dict[str, Any]:
@@ -129,8 +137,8 @@ def crosstab(
     # margins are part of the table: a small row total is itself a small count, and every
     # row and column (with its margin) must not have exactly one hidden entry
     full = table.copy()
-    full["Totalt"] = table.sum(axis=1)
-    full.loc["Totalt"] = full.sum(axis=0)
+    full[ALL] = table.sum(axis=1)
+    full.loc[ALL] = full.sum(axis=0)
     mask = suppress(full, threshold).to_numpy()
     return full.astype(object).where(mask != 1, f"<{threshold}").where(mask != 2, SECONDARY)
 
@@ -138,20 +146,31 @@ def crosstab(
 def natural_orders(cb: Codebook) -> dict[str, list[str]]:
     """Value order of the columns shown in section 4 (the form's order, the report's bands)."""
     orders: dict[str, list[str]] = dict(level_orders(cb))
-    for q in ("sex", "time_in_programme"):
-        orders[q] = [lv.label for lv in cb.coach_form[q].levels]
     orders["age_band"] = [label for _, label in AGE_BANDS]
     return orders
 
 
+ALL = "Totalt"  # the margin's label in the tables (a survey label, kept in Swedish)
+
+
 def participant_tables(
-    participants: pd.DataFrame, threshold: int, orders: Mapping[str, Sequence[str]] | None = None
+    participants: pd.DataFrame,
+    variables: Mapping[str, str],
+    by: str | None,
+    threshold: int,
+    orders: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
-    """Long table: variable, level, time in programme, count (or '<threshold')."""
+    """Long table: variable, level, `by` group (or only the total), count (or
+    '<threshold'); `variables` maps participants.csv columns to their labels."""
     d = participants.copy()
+    if by is None:
+        by = "_all"
+        d[by] = ALL
     rows = []
-    for column, label in PARTICIPANT_VARIABLES:
-        t = crosstab(d, column, "time_in_programme", threshold, orders)
+    for column, label in variables.items():
+        t = crosstab(d, column, by, threshold, orders)
+        if by == "_all":
+            t = t[[ALL]]
         for level, r in t.iterrows():
             for col, value in r.items():
                 rows.append(
@@ -159,29 +178,34 @@ def participant_tables(
                         "variable": label,
                         "column": column,
                         "level": str(level),
-                        "time_in_programme": str(col),
+                        "group": str(col),
                         "count": str(value),
                     }
                 )
     return pd.DataFrame(rows)
 
 
-def outcomes_by_time(
-    participants: pd.DataFrame, outcomes: Sequence[str], time_order: Sequence[str] = ()
+def outcome_rates(
+    participants: pd.DataFrame,
+    outcomes: Sequence[str],
+    alpha: float,
+    by: str | None = None,
+    order: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Share with each outcome by time in programme, with Wilson 95 % intervals."""
+    """Share with each outcome among the participants with an answer (overall, or per value
+    of `by`), with Wilson intervals at level 1 - alpha."""
     rows = []
-    times = _order(list(participants["time_in_programme"].dropna().unique()), time_order)
+    groups = [None] if by is None else _order(list(participants[by].dropna().unique()), order)
     for outcome in outcomes:
         y = participants[f"y_{outcome}"]
-        for time in times:
-            sub = y[participants["time_in_programme"] == time].dropna()
+        for group in groups:
+            sub = (y if group is None else y[participants[by] == group]).dropna()
             k, n = int(sub.sum()), len(sub)
-            ci = stats.binomtest(k, n).proportion_ci(method="wilson")
+            ci = stats.binomtest(k, n).proportion_ci(1 - alpha, method="wilson")
             rows.append(
                 {
                     "outcome": outcome,
-                    "time_in_programme": time,
+                    "group": ALL if group is None else group,
                     "events": k,
                     "n": n,
                     "share": k / n,
@@ -239,21 +263,20 @@ def headline(check: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# Terms reported in the summary, in order (when in the core specification) -> translation key
-# of their plain-words description.
-TERM_KEYS = {
-    "caseload": "term_caseload",
-    "work_history[never]": "term_work_history_never",
-    "age": "term_age",
-    "diagnosis[psychosis]": "term_psychosis",
-    "time_in_programme": "term_time",
-}
-
-
 def programme_level_terms(terms: Iterable[str], predictors: Mapping[str, Any]) -> set[str]:
     """The terms of `terms` that belong to a programme-level predictor (`level: programme`)."""
     names = [n for n, p in predictors.items() if p.get("level") == "programme"]
     return {t for t in terms if any(t == n or t.startswith(f"{n}[") for n in names)}
+
+
+def summary_terms(
+    coefficients: pd.DataFrame, spec: str, chosen: Sequence[str] | None = None
+) -> list[str]:
+    """The terms the summary reports: `chosen` (report.summary_terms) where fitted, else
+    every term of `spec` in model order (the intercept aside)."""
+    fitted = list(dict.fromkeys(coefficients.loc[coefficients["specification"] == spec, "term"]))
+    fitted = [t for t in fitted if t != "Intercept"]
+    return [t for t in chosen if t in fitted] if chosen else fitted
 
 
 def findings(
@@ -261,19 +284,24 @@ def findings(
     summaries: pd.DataFrame,
     predictors: Mapping[str, Any],
     programme_estimator: str,
-    spec: str = "core",
+    spec: str,
+    chosen: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Key terms of `spec` per outcome (complete cases): participant-level terms from the
     outcome's recommended estimator, programme-level terms from `programme_estimator`
-    (falling back to the recommended one where that was not fitted, e.g. under separation)."""
+    (falling back to the recommended one where that was not fitted, e.g. under separation).
+    Terms flagged degenerate (`status` other than ok) are never findings."""
     rows = []
     cc = coefficients[
         (coefficients["specification"] == spec) & (coefficients["method"] == "complete_case")
     ]
-    programme_terms = programme_level_terms(TERM_KEYS, predictors)
+    if "status" in cc:
+        cc = cc[cc["status"] == "ok"]
+    terms = summary_terms(coefficients, spec, chosen)
+    programme_terms = programme_level_terms(terms, predictors)
     for s in summaries[summaries["specification"] == spec].itertuples():
         fits = cc[cc["outcome"] == s.outcome]
-        for term in TERM_KEYS:
+        for term in terms:
             choice = [s.recommended_estimator]
             if term in programme_terms:
                 choice.insert(0, programme_estimator)
@@ -299,17 +327,31 @@ def findings(
     return pd.DataFrame(rows)
 
 
-def finding_sentence(r: Mapping[str, Any], t: Mapping[str, Any]) -> str:
+def term_label(term: str, predictors: Mapping[str, Any], t: Mapping[str, Any]) -> str:
+    """A term in words from the config: the predictor's label, and for a level of a
+    categorical predictor the level against the reference ('Sex: male vs female')."""
+    name, _, level = term.partition("[")
+    p = predictors.get(name)
+    if p is None:
+        return term
+    if not level:
+        return p["label"]
+    return f"{p['label']}: {level.rstrip(']')} {t['versus']} {p['reference']}"
+
+
+def finding_sentence(
+    r: Mapping[str, Any], t: Mapping[str, Any], predictors: Mapping[str, Any], level: str
+) -> str:
     """One plain sentence for a finding row, in the language of translations `t`."""
     direction = t["higher_odds"] if r["odds_ratio"] > 1 else t["lower_odds"]
     sure = "" if r["ci_low"] > 1 or r["ci_high"] < 1 else f" ({t['no_association']})"
-    what = t[TERM_KEYS[r["term"]]] if r["term"] in TERM_KEYS else r["term"]
+    what = term_label(r["term"], predictors, t)
     # a programme-level term whose estimate comes from another estimator than the heading's
     own = r["estimator"] != r["recommended_estimator"]
     basis = f" [{r['estimator']}: {t['programme_level_basis']}]" if own else ""
     return (
         f"{what}: {direction}, OR {r['odds_ratio']:.2f} "
-        f"({t['ci95']} {r['ci_low']:.2f}–{r['ci_high']:.2f}){sure}{basis}"
+        f"({level} {t['ci']} {r['ci_low']:.2f}–{r['ci_high']:.2f}){sure}{basis}"
     )
 
 
@@ -398,31 +440,66 @@ def render(context: Mapping[str, Any]) -> str:
     return env.get_template("report.html.j2").render(**context)
 
 
+def run_facts(participants: pd.DataFrame, params: Mapping[str, Any]) -> dict[str, str]:
+    """The facts the report's prose states, from the run's data and config: number of
+    programmes and participants, survey month, interval level, disclosure threshold."""
+    return {
+        "programmes": str(participants["programme_id"].nunique()),
+        "participants": str(len(participants)),
+        "survey_month": month_text(params["survey_month"], params["language"]),
+        "level": interval_level(float(params["alpha"])),
+        "threshold": str(params["threshold"]),
+    }
+
+
+def localised(t: Mapping[str, Any], facts: Mapping[str, str]) -> dict[str, Any]:
+    """Translations with the run's facts filled in ('{programmes}', '{level}', ...)."""
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.format_map(_Keep(facts))
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        return value
+
+    return {k: fill(v) for k, v in t.items()}
+
+
+class _Keep(dict):
+    """format_map mapping that leaves unknown placeholders as they are."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     """Everything the page shows, from result files (paths in `inputs`) and the config
-    as run (`params`); returns the HTML."""
-    t = translations(params["language"])
+    as run (`params`); returns the HTML. Sections whose stage the run has not got
+    (reproduction, specification curve, simulation study, literature) are left out."""
+    participants = read_result_csv(inputs["participants"])
+    facts = run_facts(participants, params) | {"spec": params["summary_spec"]}
+    t = localised(translations(params["language"]), facts)
+    reproduce = bool(params["reproduce"])
+    if not reproduce:
+        t["title"], t["synthetic_banner"] = t["title_other"], t["synthetic_banner_other"]
+        t["limitations_text"] = t["limitations_other"]
     synthetic = bool(params["synthetic"])
     threshold = int(params["threshold"])
     run_dir = Path(inputs["summaries"]).parents[1]
-    check = read_check(inputs["check"])
-    head = read_result_csv(inputs["headline"])
     finds = read_result_csv(inputs["findings"])
-    outcomes_cfg = params["outcomes"]
+    outcomes_cfg = params["outcome_definitions"]
+    predictors = params["models"]["predictors"]
 
     # 1. summary
-    counts = summarise(check)
-    n_cells = len(check)
-    n_match = int((check["status"] == "match").sum())
-    n_incons = int((check["status"] == "source_inconsistent").sum())
-    head_rows = [
+    rates = read_result_csv(inputs["outcome_rates"])
+    rate_cards = [
         {
-            "label": t[r.key],
-            "published": f"{r.published_pct:.0f} %",
-            "reproduced": f"{r.reproduced_pct:.1f} %",
-            "status": r.status,
+            "label": outcomes_cfg[r.outcome]["label"],
+            "value": f"{100 * r.share:.1f} %",
+            "detail": f"{r.events} / {r.n} · {facts['level']} {t['ci']} "
+            f"{100 * r.ci_low:.1f}–{100 * r.ci_high:.1f} %",
         }
-        for r in head.itertuples()
+        for r in rates[rates["group"] == ALL].itertuples()
     ]
     finding_rows = []
     for outcome, sub in finds.groupby("outcome", sort=False):
@@ -430,9 +507,13 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
             {
                 "outcome": outcomes_cfg[outcome]["label"],
                 "estimator": sub["recommended_estimator"].iloc[0],
-                "items": [finding_sentence(r, t) for r in sub.to_dict("records")],
+                "items": [
+                    finding_sentence(r, t, predictors, facts["level"])
+                    for r in sub.to_dict("records")
+                ],
             }
         )
+    repro = reproduction_section(inputs, params, t) if reproduce else None
 
     # 2. data
     accounting = read_result_csv(inputs["accounting"])
@@ -442,31 +523,13 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         if len(excluded)
         else pd.DataFrame()
     )
-
-    # 3. reproduction
-    tables = []
-    for name in dict.fromkeys(check.loc[check["table"] != "text", "table"]):
-        tables.append(
-            {
-                "name": name,
-                "anchor": "repro-" + re.sub(r"\W+", "-", name).strip("-").lower(),
-                "html": table(
-                    side_by_side(check, name).rename_axis(index=None, columns=None),
-                    index=True,
-                    classes="repro",
-                ),
-            }
-        )
-    text_figs = check[check["table"] == "text"][
-        ["row", "kind", "published", "reproduced", "status"]
-    ]
-    incons = pd.read_csv(Path(params["published"]) / "inconsistencies.csv")
+    unavailable = read_result_csv(inputs["unavailable"])
 
     # 4. participants and outcomes
     ptab = read_result_csv(inputs["participant_tables"], dtype=str, keep_default_na=False)
     ptables = []
     for label, sub in ptab.groupby("variable", sort=False):
-        wide = present.pivot_in_order(sub, "level", "time_in_programme", "count")
+        wide = present.pivot_in_order(sub, "level", "group", "count")
         wide = wide.rename_axis(index=None, columns=None)
         ptables.append({"label": label, "html": table(wide, index=True)})
 
@@ -502,14 +565,20 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
                 }
             )
 
-    # 6. robustness, 7. simulation study
-    mv = robustness(inputs, t)
+    # robustness, simulation study, context: only where the run has them
+    mv = robustness(inputs, t) if inputs.get("mv_summary") else None
     sim = simulation_section(inputs)
+    context = None
+    if inputs.get("literature"):
+        literature = pd.read_csv(inputs["literature"])
+        columns = ["citation", "setting", "group", "employment_pct", "comparison_group"]
+        columns += ["comparison_pct", "follow_up"]
+        context = {
+            "figure": img(inputs["fig_context"], t["fig_context"]),
+            "literature": table(literature[columns]),
+        }
 
-    # 8. context
-    literature = pd.read_csv(inputs["literature"])
-
-    # 7. methods
+    # methods
     models = params["models"]
     spec_rows = []
     for spec, names in models["specifications"].items():
@@ -537,47 +606,46 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     inputs_rows = [{"file": f, "sha256": sha256(f)} for f in params["input_files"]]
     steps = step_times(run_dir / "benchmarks")
 
+    present_sections = [
+        ("summary", "s1", True),
+        ("data", "s2", True),
+        ("reproduction", "s3", repro is not None),
+        ("participants", "s4", True),
+        ("predictors", "s5", True),
+        ("robustness", "s_robust", mv is not None),
+        ("simulation", "s_sim", sim is not None),
+        ("context", "s6", context is not None),
+        ("methods", "s7", True),
+        ("provenance", "s8", True),
+    ]
+    shown = [(sid, key) for sid, key, on in present_sections if on]
+    sections = [{"id": sid, "title": f"{i}. {t[key]}"} for i, (sid, key) in enumerate(shown, 1)]
     context = {
         "t": t,
+        "sections": sections,
+        "heading": {s["id"]: s["title"] for s in sections},
         "lang": params["language"],
         "run_name": params["run_name"],
         "synthetic": synthetic,
         "synthetic_notice": SYNTHETIC_NOTICE,
         "threshold": threshold,
-        "n_cells": n_cells,
-        "n_match": n_match,
-        "n_incons": n_incons,
-        "counts": table(counts),
-        "headline": head_rows,
+        "rates": rate_cards,
+        "repro": repro,
         "findings": finding_rows,
         "accounting": table(accounting),
         "reasons": table(reasons) if len(reasons) else "",
+        "unavailable": table(unavailable) if len(unavailable) else "",
         "missingness": table(
             read_result_csv(inputs["missingness"], dtype=str, keep_default_na=False)
         ),
-        "repro_tables": tables,
-        "text_figures": table(text_figs),
-        "inconsistencies": table(incons),
         "fig_participants": img(inputs["fig_participants"], t["fig_participants"]),
-        "fig_outcomes_time": img(inputs["fig_outcomes_time"], t["fig_outcomes_time"]),
+        "fig_outcomes": img(inputs["fig_outcomes"], t["fig_outcomes"]),
+        "by_group": bool(params["participant_tables"].get("by")),
         "participant_tables": ptables,
         "fits": fits,
         "mv": mv,
         "sim": sim,
-        "fig_context": img(inputs["fig_context"], t["fig_context"]),
-        "literature": table(
-            literature[
-                [
-                    "citation",
-                    "setting",
-                    "group",
-                    "employment_pct",
-                    "comparison_group",
-                    "comparison_pct",
-                    "follow_up",
-                ]
-            ]
-        ),
+        "context_section": context,
         "estimators": table(present.estimator_legend(list(models["estimators"]))),
         "spec_table": table(pd.DataFrame(spec_rows)),
         "settings": yaml.safe_dump(settings, sort_keys=True, allow_unicode=True),
@@ -594,6 +662,49 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
     return render(context)
+
+
+def reproduction_section(
+    inputs: Mapping[str, Any], params: Mapping[str, Any], t: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Section 3 and the published headline figures: every published cell beside its
+    reproduction (only when the run reproduces Socialstyrelsen 2013's tables)."""
+    check = read_check(inputs["check"])
+    head = read_result_csv(inputs["headline"])
+    tables = []
+    for name in dict.fromkeys(check.loc[check["table"] != "text", "table"]):
+        tables.append(
+            {
+                "name": name,
+                "anchor": "repro-" + re.sub(r"\W+", "-", name).strip("-").lower(),
+                "html": table(
+                    side_by_side(check, name).rename_axis(index=None, columns=None),
+                    index=True,
+                    classes="repro",
+                ),
+            }
+        )
+    text_figs = check[check["table"] == "text"][
+        ["row", "kind", "published", "reproduced", "status"]
+    ]
+    return {
+        "n_cells": len(check),
+        "n_match": int((check["status"] == "match").sum()),
+        "n_incons": int((check["status"] == "source_inconsistent").sum()),
+        "counts": table(summarise(check)),
+        "headline": [
+            {
+                "label": t[r.key],
+                "published": f"{r.published_pct:.0f} %",
+                "reproduced": f"{r.reproduced_pct:.1f} %",
+                "status": r.status,
+            }
+            for r in head.itertuples()
+        ],
+        "tables": tables,
+        "text_figures": table(text_figs),
+        "inconsistencies": table(pd.read_csv(Path(params["published"]) / "inconsistencies.csv")),
+    }
 
 
 def _pct(x: float) -> str:
@@ -653,38 +764,28 @@ def simulation_section(inputs: Mapping[str, Any]) -> dict[str, Any] | None:
 # --- figures of section 4 and 6 -------------------------------------------------------------
 
 
-def participants_figure(ptab: pd.DataFrame, path: Path, synthetic: bool, threshold: int) -> None:
+def participants_figure(
+    ptab: pd.DataFrame, by_label: str | None, path: Path, synthetic: bool, threshold: int
+) -> None:
     """Bar charts of each participant characteristic (totals; suppressed cells omitted)."""
     import matplotlib.pyplot as plt
 
     figures._theme()
-    first = ptab[ptab["variable"] == ptab["variable"].iloc[0]]
-    margin = first[(first["level"] == "Totalt") & (first["time_in_programme"] != "Totalt")]
-    ptab = pd.concat(
-        [
-            ptab,
-            pd.DataFrame(
-                {
-                    "variable": "Time in programme (Q1)",
-                    "level": margin["time_in_programme"],
-                    "time_in_programme": "Totalt",
-                    "count": margin["count"],
-                }
-            ),
-        ]
-    )
+    if by_label:  # the split variable's own distribution, from any table's margin
+        first = ptab[ptab["variable"] == ptab["variable"].iloc[0]]
+        margin = first[(first["level"] == ALL) & (first["group"] != ALL)]
+        extra = pd.DataFrame(
+            {"variable": by_label, "level": margin["group"], "group": ALL, "count": margin["count"]}
+        )
+        ptab = pd.concat([ptab, extra])
     groups = list(dict.fromkeys(ptab["variable"]))
-    ncol = 3
+    ncol = min(3, len(groups))
     nrow = -(-len(groups) // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(13, 3.6 * nrow), squeeze=False)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.4 * ncol, 3.6 * nrow), squeeze=False)
     for ax in axes.flat[len(groups) :]:
         ax.set_visible(False)
     for ax, label in zip(axes.flat, groups, strict=False):
-        sub = ptab[
-            (ptab["variable"] == label)
-            & (ptab["time_in_programme"] == "Totalt")
-            & (ptab["level"] != "Totalt")
-        ]
+        sub = ptab[(ptab["variable"] == label) & (ptab["group"] == ALL) & (ptab["level"] != ALL)]
         shown = sub[sub["count"].str.isdigit()]
         ax.barh(shown["level"], shown["count"].astype(int), color="C0")
         hidden = len(sub) - len(shown)
@@ -706,46 +807,56 @@ def participants_figure(ptab: pd.DataFrame, path: Path, synthetic: bool, thresho
     figures.save(fig, path, synthetic)
 
 
-def outcomes_time_figure(
-    frame: pd.DataFrame, labels: Mapping[str, str], path: Path, synthetic: bool
+def outcomes_figure(
+    frame: pd.DataFrame,
+    labels: Mapping[str, str],
+    by_label: str | None,
+    level: str,
+    path: Path,
+    synthetic: bool,
 ) -> None:
-    """Share with each outcome by time in programme, with intervals."""
+    """Share with each outcome (per group of `by` where the run has one), with intervals."""
     import matplotlib.pyplot as plt
 
     figures._theme()
+    frame = frame[frame["group"] != ALL] if by_label else frame
     fig, ax = plt.subplots(figsize=(8, 3.8))
-    times = list(dict.fromkeys(frame["time_in_programme"]))
+    groups = list(dict.fromkeys(frame["group"]))
     outcomes = list(dict.fromkeys(frame["outcome"]))
-    width = 0.8 / len(times)
-    for k, time in enumerate(times):
-        sub = frame[frame["time_in_programme"] == time].set_index("outcome").reindex(outcomes)
-        x = np.arange(len(outcomes)) + (k - (len(times) - 1) / 2) * width
+    width = 0.8 / len(groups)
+    for k, group in enumerate(groups):
+        sub = frame[frame["group"] == group].set_index("outcome").reindex(outcomes)
+        x = np.arange(len(outcomes)) + (k - (len(groups) - 1) / 2) * width
         y = sub["share"].to_numpy() * 100
-        err = [y - sub["ci_low"].to_numpy() * 100, sub["ci_high"].to_numpy() * 100 - y]
-        ax.bar(x, y, width, yerr=err, capsize=3, label=time, color=f"C{k}")
+        err = np.clip(
+            [y - sub["ci_low"].to_numpy() * 100, sub["ci_high"].to_numpy() * 100 - y], 0, None
+        )
+        ax.bar(x, y, width, yerr=err, capsize=3, label=group, color=f"C{k}")
     ax.set_xticks(
         np.arange(len(outcomes)), [labels[o] for o in outcomes], rotation=12, ha="right", fontsize=8
     )
-    ax.set_ylabel("Share of participants (%)")
-    ax.legend(title="Time in programme (Q1)", frameon=False)
+    ax.set_ylabel(f"Share of participants (%), {level} intervals")
+    if by_label:
+        ax.legend(title=by_label, frameon=False)
     fig.tight_layout()
     figures.save(fig, path, synthetic)
 
 
 def context_figure(
     literature: pd.DataFrame,
-    head: pd.DataFrame,
+    rates: pd.DataFrame,
     labels: Mapping[str, str],
+    when: str,
     path: Path,
     synthetic: bool,
 ) -> None:
-    """This evaluation's rates beside the literature's, one horizontal bar each."""
+    """This evaluation's outcome rates beside the literature's, one horizontal bar each."""
     import matplotlib.pyplot as plt
 
     figures._theme()
     rows = []
-    for r in head[head["id"] != "no_occupation_pct"].itertuples():
-        rows.append(("This evaluation (June 2013): " + labels[r.key], r.reproduced_pct, "C3"))
+    for r in rates[rates["group"] == ALL].itertuples():
+        rows.append((f"This evaluation ({when}): {labels[r.outcome]}", 100 * r.share, "C3"))
     for r in literature.itertuples():
         short = (
             r.citation.split(".")[0].split(",")[0]
@@ -774,15 +885,17 @@ def write_tables(
     from .io import write_csv
 
     synthetic, threshold = bool(params["synthetic"]), int(params["threshold"])
+    alpha, language = float(params["alpha"]), params["language"]
     participants = read_result_csv(inputs["participants"])
-    check = read_check(inputs["check"])
-    head = headline(check)
-    write_csv(head, outputs["headline"], synthetic)
+    if inputs.get("check"):
+        write_csv(headline(read_check(inputs["check"])), outputs["headline"], synthetic)
     finds = findings(
         read_result_csv(inputs["coefficients"]),
         read_result_csv(inputs["summaries"]),
         params["predictors"],
         params["programme_level_estimator"],
+        params["summary_spec"],
+        params["summary_terms"],
     )
     write_csv(finds, outputs["findings"], synthetic)
     write_csv(
@@ -791,14 +904,31 @@ def write_tables(
         synthetic,
     )
     orders = natural_orders(load_codebook(inputs["codebook"]))
-    ptab = participant_tables(participants, threshold, orders)
+    ptcfg = params["participant_tables"]
+    by = ptcfg.get("by")
+    ptab = participant_tables(participants, ptcfg["variables"], by, threshold, orders)
     write_csv(ptab, outputs["participant_tables"], synthetic)
-    obt = outcomes_by_time(participants, params["outcomes"], orders["time_in_programme"])
-    write_csv(obt, outputs["outcomes_by_time"], synthetic)
-    labels = {o: params["outcome_labels"][o] for o in params["outcomes"]}
-    participants_figure(ptab, Path(outputs["fig_participants"]), synthetic, threshold)
-    outcomes_time_figure(obt, labels, Path(outputs["fig_outcomes_time"]), synthetic)
-    t = translations(params["language"])
-    context_figure(
-        pd.read_csv(inputs["literature"]), head, t, Path(outputs["fig_context"]), synthetic
+    rates = pd.concat(
+        [outcome_rates(participants, params["outcomes"], alpha)]
+        + (
+            [outcome_rates(participants, params["outcomes"], alpha, by, orders.get(by, ()))]
+            if by
+            else []
+        ),
+        ignore_index=True,
     )
+    write_csv(rates, outputs["outcome_rates"], synthetic)
+    labels = {o: params["outcome_labels"][o] for o in params["outcomes"]}
+    by_label = ptcfg.get("by_label")
+    participants_figure(ptab, by_label, Path(outputs["fig_participants"]), synthetic, threshold)
+    level = interval_level(alpha)
+    outcomes_figure(rates, labels, by_label, level, Path(outputs["fig_outcomes"]), synthetic)
+    if inputs.get("literature"):
+        context_figure(
+            pd.read_csv(inputs["literature"]),
+            rates,
+            labels,
+            month_text(params["survey_month"], language),
+            Path(outputs["fig_context"]),
+            synthetic,
+        )

@@ -20,7 +20,14 @@ _DIAGNOSIS_CODES = [c for c, _ in DIAGNOSIS_HIERARCHY] + [
 
 def truth_by_column(truth: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Per analysis column: a slope per unit (`per_unit`) or a log-odds per code (`levels`),
-    from the `truth` section of config/synthetic.yaml."""
+    from a generator's `truth` section: config/synthetic.yaml's own form, or already per
+    column (`{column: {per_unit: b} | {levels: {code: b}}}`, as the second example's)."""
+    if "age_per_10_years" not in truth:
+        return {
+            col: dict(spec)
+            for col, spec in truth.items()
+            if isinstance(spec, Mapping) and ({"per_unit", "levels"} & set(spec))
+        }
     return {
         "age": {"per_unit": truth["age_per_10_years"] / 10},
         "caseload": {"per_unit": truth["caseload_per_5"] / 5},

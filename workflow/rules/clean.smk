@@ -3,8 +3,8 @@
 
 rule clean:
     input:
+        unpack(lambda w: {"programmes": PROGRAMMES} if PROGRAMMES else {}),
         package=PACKAGE,
-        programmes=config["data"]["programmes"],
         coach_forms=config["data"]["coach_forms"],
         codebook=config["data"]["codebook"],
     output:
@@ -25,3 +25,41 @@ rule clean:
         synthetic=SYNTHETIC,
     script:
         "../scripts/clean.py"
+
+
+rule unavailable:
+    # What the codebook could not support and `unavailable: drop` left out (empty otherwise).
+    output:
+        table=f"{RESULTS}/unavailable.csv",
+    log:
+        f"{RESULTS}/logs/unavailable.log",
+    conda:
+        "../../environment.yml"
+    params:
+        rows=[vars(u) for u in UNAVAILABLE],
+        columns=["section", "name", "reason"],
+        synthetic=SYNTHETIC,
+    script:
+        "../scripts/write_table.py"
+
+
+rule check_terms:
+    # Right after cleaning: every predictor of every model the run will fit, checked on the
+    # rows that model analyses (absent, empty, constant, reference level missing). `stop`
+    # fails here with one message; `drop` records what the model stage will leave out.
+    input:
+        package=PACKAGE,
+        participants=rules.clean.output.participants,
+        codebook=config["data"]["codebook"],
+    output:
+        check=f"{RESULTS}/clean/terms_check.csv",
+    log:
+        f"{RESULTS}/logs/check_terms.log",
+    conda:
+        "../../environment.yml"
+    params:
+        designs=term_check_designs(),
+        policy=config.get("unavailable", "stop"),
+        synthetic=SYNTHETIC,
+    script:
+        "../scripts/check_terms.py"

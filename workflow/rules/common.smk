@@ -13,18 +13,30 @@ os.environ["PATH"] = os.pathsep.join(
 RUN = config["run_name"]
 RESULTS = f"results/{RUN}"
 SYNTHETIC = bool(config["data"]["synthetic"])
+# Optional stages: each is in the DAG only when the config has it (the report follows).
+REPRODUCE = bool(config.get("reproduction", {}).get("enabled", False))
+PROGRAMMES = config["data"].get("programmes")
+LITERATURE = config["data"].get("literature")
+MV = config.get("multiverse")
+SIM = config.get("simulation")
 
 
 def outcome_definitions():
-    """Outcome name -> positive occupation codes (sorted, so params are deterministic)."""
+    """Outcome name -> the coded variable it comes from and its positive codes (sorted, so
+    params are deterministic)."""
     return {
-        name: sorted(spec["positive"])
+        name: {
+            "variable": spec.get("variable", "occupation"),
+            "positive": sorted(spec["positive"]),
+        }
         for name, spec in sorted(config["outcomes"].items())
     }
 
 
 def published_files():
     """The transcribed tables and registries the reproduction depends on."""
+    if not REPRODUCE:
+        return []
     folder = config["data"]["published"]
     return sorted(str(p) for p in Path(folder).glob("*.csv"))
 
@@ -108,10 +120,9 @@ def report_input_files():
     """Every input file whose checksum the report's provenance lists."""
     data = config["data"]
     files = [
-        data["programmes"],
-        data["coach_forms"],
-        data["codebook"],
-        data["literature"],
+        data[k]
+        for k in ("programmes", "coach_forms", "codebook", "literature")
+        if k in data
     ]
     if SYNTHETIC and data.get("generator"):
         files.append(data["generator"])
@@ -125,10 +136,11 @@ PACKAGE = sorted(str(p) for p in Path("src/ipseval").glob("*.py"))
 
 
 # Simulation study and specification curve (workflow/rules/{simulation,multiverse}.smk).
-SIM = config["simulation"]
-SIM_CHUNKS = [
-    f"{a:05d}-{b - 1:05d}" for a, b in chunks(SIM["replicates"], SIM["chunk_size"])
-]
+SIM_CHUNKS = (
+    [f"{a:05d}-{b - 1:05d}" for a, b in chunks(SIM["replicates"], SIM["chunk_size"])]
+    if SIM
+    else []
+)
 SIM_DIR = f"{RESULTS}/simulation"
 
 
@@ -147,6 +159,8 @@ def simulation_models():
 
 def simulation_for_report():
     """The study's summary files once the study has been run (the report then shows it)."""
+    if not SIM:
+        return {}
     out = rules.simulation_summary.output
     if Path(out.summary).exists():
         return {
@@ -157,7 +171,6 @@ def simulation_for_report():
     return {}
 
 
-MV = config["multiverse"]
 MV_DIR = f"{RESULTS}/multiverse"
 
 
@@ -184,7 +197,133 @@ def multiverse_models():
 
 def multiverse_for_report():
     """The curve the report shows: the full grid's once it has been run, else the default."""
+    if not MV:
+        return {}
     full = expand(rules.multiverse_curve.output, grid="full")
     grid = "full" if "full" in MV["grids"] and Path(full[1]).exists() else "default"
     out = {k: v.format(grid=grid) for k, v in rules.multiverse_curve.output.items()}
     return {f"mv_{k}": v for k, v in out.items()}
+
+
+def reproduction_outputs():
+    """The reproduction's verdict and notebook, when the run reproduces the 2013 tables."""
+    if not REPRODUCE:
+        return []
+    return [*rules.reproduction_verdict.output, *rules.descriptives_notebook.output]
+
+
+def multiverse_default_outputs():
+    """The default grid's specification curve, when the run has a specification curve."""
+    if not MV:
+        return []
+    return expand(rules.multiverse_curve.output, grid="default")
+
+
+def term_check_designs():
+    """Every design the run will fit (outcome x specification; specification-curve cells),
+    with its predictors and sample, for the check right after cleaning."""
+    models = config["models"]
+    catalogue = models["predictors"]
+    designs = []
+    for outcome in MODEL_OUTCOMES:
+        for spec in SPECS:
+            names = models["specifications"][spec]
+            designs.append(
+                {
+                    "kind": "specification",
+                    "name": spec,
+                    "outcome": outcome,
+                    "sample": "",
+                    "restrict": models.get("restrict", {}),
+                    "predictors": {p: catalogue[p] for p in names},
+                }
+            )
+    seen = set()
+    for grid in (MV or {}).get("grids", {}).values():
+        for outcome in grid["outcomes"]:
+            for pset in grid["predictor_sets"]:
+                for sample in grid["samples"]:
+                    if (outcome, pset, sample) in seen:
+                        continue
+                    seen.add((outcome, pset, sample))
+                    restrict = MV["samples"][sample]
+                    names = [
+                        p
+                        for p in MV["predictor_sets"][pset]
+                        if catalogue[p]["column"] not in restrict
+                    ]
+                    designs.append(
+                        {
+                            "kind": "multiverse",
+                            "name": pset,
+                            "outcome": outcome,
+                            "sample": sample,
+                            "restrict": restrict,
+                            "predictors": {p: catalogue[p] for p in names},
+                        }
+                    )
+    return canonical(designs)
+
+
+def report_table_inputs():
+    """Optional inputs of the report's tables: the reproduction check, the literature."""
+    extra = {}
+    if REPRODUCE:
+        extra["check"] = rules.reproduction_check.output.check
+    if LITERATURE:
+        extra["literature"] = LITERATURE
+    return extra
+
+
+def report_table_outputs():
+    """Optional outputs: the published headline figures, the literature comparison."""
+    extra = {}
+    if REPRODUCE:
+        extra["headline"] = f"{RESULTS}/report/headline.csv"
+    if LITERATURE:
+        extra["fig_context"] = report(
+            f"{RESULTS}/report/context.png",
+            caption="../report/context.rst",
+            category="6. In context",
+        )
+    return extra
+
+
+def report_settings():
+    """What the report's tables and page take from the config, in deterministic form."""
+    models = config["models"]
+    in_use = {p for names in models["specifications"].values() for p in names}
+    rep = config["report"]
+    return canonical(
+        {
+            "synthetic": SYNTHETIC,
+            "threshold": rep["disclosure_threshold"],
+            "language": rep["language"],
+            "alpha": models["alpha"],
+            "survey_month": config["survey_month"],
+            "predictors": {p: models["predictors"][p] for p in in_use},
+            "programme_level_estimator": models["programme_level_estimator"],
+            "outcomes": list(models["outcomes"]),
+            "outcome_labels": {k: v["label"] for k, v in config["outcomes"].items()},
+            "summary_spec": rep.get(
+                "summary_specification", next(iter(models["specifications"]))
+            ),
+            "summary_terms": rep.get("summary_terms", []),
+            "participant_tables": rep.get("participant_tables", {"variables": {}}),
+            "reproduce": REPRODUCE,
+        }
+    )
+
+
+def report_page_inputs():
+    """Optional inputs of the page: the reproduction, and the stages the run has."""
+    extra = {}
+    if REPRODUCE:
+        extra |= {
+            "check": rules.reproduction_check.output.check,
+            "verdict": rules.reproduction_verdict.output.verdict,
+            "descriptives": rules.descriptives_notebook.output.html,
+        }
+    if LITERATURE:
+        extra["literature"] = LITERATURE
+    return extra | simulation_for_report() | multiverse_for_report()

@@ -11,6 +11,7 @@ rule model_fit:
     input:
         package=PACKAGE,
         participants=rules.clean.output.participants,
+        check=rules.check_terms.output.check,
         codebook=config["data"]["codebook"],
     output:
         **model_outputs(for_report=True),

@@ -15,6 +15,7 @@ rule multiverse_cell:
     input:
         package=PACKAGE,
         participants=rules.clean.output.participants,
+        check=rules.check_terms.output.check,
         codebook=config["data"]["codebook"],
     output:
         specs=f"{MV_DIR}/{{grid}}/cells/{{mv_outcome}}/{{pset}}/{{sample}}/{{missing}}.csv",

@@ -3,33 +3,27 @@
 
 rule report_tables:
     input:
+        **report_table_inputs(),
         package=PACKAGE,
         codebook=config["data"]["codebook"],
-        literature=config["data"]["literature"],
         participants=rules.clean.output.participants,
-        check=rules.reproduction_check.output.check,
         summaries=rules.models_collect.output.summaries,
         coefficients=rules.models_collect.output.coefficients,
     output:
-        headline=f"{RESULTS}/report/headline.csv",
+        **report_table_outputs(),
         findings=f"{RESULTS}/report/findings.csv",
         missingness=f"{RESULTS}/report/missingness.csv",
         participant_tables=f"{RESULTS}/report/participant_tables.csv",
-        outcomes_by_time=f"{RESULTS}/report/outcomes_by_time.csv",
+        outcome_rates=f"{RESULTS}/report/outcome_rates.csv",
         fig_participants=report(
             f"{RESULTS}/report/participants.png",
             caption="../report/participants.rst",
             category="4. Participants and outcomes",
         ),
-        fig_outcomes_time=report(
-            f"{RESULTS}/report/outcomes_by_time.png",
+        fig_outcomes=report(
+            f"{RESULTS}/report/outcomes.png",
             caption="../report/outcomes_by_time.rst",
             category="4. Participants and outcomes",
-        ),
-        fig_context=report(
-            f"{RESULTS}/report/context.png",
-            caption="../report/context.rst",
-            category="6. In context",
         ),
     log:
         f"{RESULTS}/logs/report_tables.log",
@@ -38,13 +32,7 @@ rule report_tables:
     conda:
         "../../environment.yml"
     params:
-        synthetic=SYNTHETIC,
-        threshold=config["report"]["disclosure_threshold"],
-        language=config["report"]["language"],
-        predictors=canonical(config["models"]["predictors"]),
-        programme_level_estimator=config["models"]["programme_level_estimator"],
-        outcomes=list(config["models"]["outcomes"]),
-        outcome_labels={k: v["label"] for k, v in sorted(config["outcomes"].items())},
+        **report_settings(),
     script:
         "../scripts/report_tables.py"
 
@@ -52,17 +40,14 @@ rule report_tables:
 rule report:
     input:
         **dict(rules.report_tables.output.items()),
-        **simulation_for_report(),
-        **multiverse_for_report(),
+        **report_page_inputs(),
         package=PACKAGE,
         template="src/ipseval/templates/report.html.j2",
         translations="src/ipseval/templates/translations.yaml",
         participants=rules.clean.output.participants,
         accounting=rules.clean.output.accounting,
         excluded=rules.clean.output.excluded,
-        check=rules.reproduction_check.output.check,
-        verdict=rules.reproduction_verdict.output.verdict,
-        descriptives=rules.descriptives_notebook.output.html,
+        unavailable=rules.unavailable.output.table,
         summaries=rules.models_collect.output.summaries,
         coefficients=rules.models_collect.output.coefficients,
         notebooks=expand(
@@ -70,7 +55,6 @@ rule report:
             outcome=MODEL_OUTCOMES,
             spec=SPECS,
         ),
-        literature=config["data"]["literature"],
     output:
         html=report(
             f"{RESULTS}/report/index.html",
@@ -82,13 +66,11 @@ rule report:
     conda:
         "../../environment.yml"
     params:
+        **report_settings(),
         run_name=RUN,
-        synthetic=SYNTHETIC,
-        threshold=config["report"]["disclosure_threshold"],
-        language=config["report"]["language"],
-        published=config["data"]["published"],
+        published=config["data"].get("published", ""),
         lock="requirements.lock",
-        outcomes=canonical(config["outcomes"]),
+        outcome_definitions=canonical(config["outcomes"]),
         model_outcomes=list(config["models"]["outcomes"]),
         specifications=SPECS,
         models=canonical(config["models"]),

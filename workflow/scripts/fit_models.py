@@ -6,14 +6,16 @@ from pathlib import Path
 
 from ipseval.codebook import load_codebook
 from ipseval.derive import level_orders
-from ipseval.design import ModelSpecError, Specification, build_design
+from ipseval.design import ModelSpecError, Specification, build_design, drop_checked
 from ipseval.io import read_result_csv
 from ipseval.models import Settings, fit_outcome_spec, write_results
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 outcome, spec_name = sm.wildcards.outcome, sm.wildcards.spec
 model = sm.params.model
-models_cfg = {"predictors": model["predictors"], "specifications": {spec_name: model["order"]}}
+check = read_result_csv(sm.input.check, keep_default_na=False)
+order = drop_checked(model["order"], check, "specification", spec_name, outcome)
+models_cfg = {"predictors": model["predictors"], "specifications": {spec_name: order}}
 try:
     design = build_design(
         read_result_csv(sm.input.participants),

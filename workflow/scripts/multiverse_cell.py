@@ -5,7 +5,7 @@ from pathlib import Path
 
 from ipseval.codebook import load_codebook
 from ipseval.derive import level_orders
-from ipseval.design import ModelSpecError
+from ipseval.design import ModelSpecError, drop_checked
 from ipseval.io import read_result_csv, write_csv
 from ipseval.multiverse import fit_cell
 
@@ -22,7 +22,14 @@ try:
         read_result_csv(sm.input.participants),
         cell,
         sm.params.predictors,
-        sm.params.order,
+        drop_checked(
+            sm.params.order,
+            read_result_csv(sm.input.check, keep_default_na=False),
+            "multiverse",
+            w.pset,
+            w.mv_outcome,
+            w.sample,
+        ),
         sm.params.restrict,
         sm.params.estimators,
         sm.params.models,
