@@ -144,6 +144,7 @@ COEFFICIENT_COLUMNS = [
     "ci_high",
     "p_value",
     "df",
+    "status",
 ]
 
 
@@ -159,6 +160,7 @@ def test_every_outcome_and_specification_is_fitted_and_presented(default_run: Pa
             coefs = pd.read_csv(fit / "coefficients.csv", skiprows=1)
             assert list(coefs.columns) == COEFFICIENT_COLUMNS
             assert set(coefs["method"]) == {"complete_case", "multiple_imputation"}
+            assert set(coefs["status"]) == {"ok"}  # nothing degenerate in the default models
             html = (fit / "notebook.html").read_text(encoding="utf-8")
             assert "SYNTHETIC DATA" in html and "Traceback" not in html
 

@@ -360,12 +360,13 @@ def describe_term_problems(table: pd.DataFrame, policy: str) -> str:
     for (predictor, column, problem), sub in table.groupby(
         ["predictor", "column", "problem"], sort=False
     ):
-        where = ", ".join(
+        places = list(
             dict.fromkeys(
                 f"{r.outcome}/{r.name}" + (f"/{r.sample}" if r.sample else "")
                 for r in sub.itertuples()
             )
         )
+        where = ", ".join(places[:4]) + (f" and {len(places) - 4} more" if len(places) > 4 else "")
         what = f"predictor {predictor!r} (column {column!r})" if predictor else f"{column!r}"
         lines.append(f"  - {what}: {problem}; {sub['found'].iloc[0]} [in {where}]")
     outcomes = (table["predictor"] == "").any()

@@ -34,6 +34,9 @@ rule model_fit:
 
 
 rule model_notebook_params:
+    input:
+        # only once the models are known to be fittable: a stopped run leaves no model files
+        check=rules.check_terms.output.check,
     output:
         params=f"{RESULTS}/models/{{outcome}}/{{spec}}/notebook.params.yaml",
     log:
