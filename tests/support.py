@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # small fan-out from waiting on the plugin's 40-s default.
 SLURM_ARGS = [
     "--workflow-profile",
-    "workflow/profiles/slurm",
+    "profiles/slurm",
     "--slurm-status-command",
     "squeue",
     "--slurm-init-seconds-before-status-checks",

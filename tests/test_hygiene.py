@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,14 @@ def test_results_are_not_committed() -> None:
     r = run("git", "ls-files", "results")
     tracked = [p for p in r.stdout.split() if p != "results/README.md"]
     assert tracked == []
+
+
+def test_the_default_profile_is_in_force() -> None:
+    # Snakemake loads profiles/default/ beside the Snakefile by itself; its settings show in a
+    # dry run: shell commands printed (printshellcmds) and the notebook slot (resources)
+    r = run(str(BIN / "snakemake"), "-n", "--forcerun", "model_notebook")
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-2000:]
+    assert "Using workflow specific profile profiles/default" in out
+    assert "python -m papermill" in out
+    assert re.search(r"resources: .*notebook=1", out)

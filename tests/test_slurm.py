@@ -1,5 +1,5 @@
 """Cluster execution for real: a single-node SLURM cluster from Debian's packages on this
-machine runs a small simulation-study fan-out through workflow/profiles/slurm, and the
+machine runs a small simulation-study fan-out through profiles/slurm, and the
 results equal a local run's byte for byte."""
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ MONTHS = {
 
 
 def month_text(month: str, language: str) -> str:
-    """'2013-06' as 'June 2013' (en) or 'juni 2013' (sv)."""
+    """'2019-10' as 'October 2019' (en) or 'oktober 2019' (sv)."""
     year, m = month.split("-")
     return f"{MONTHS[language].split()[int(m) - 1]} {year}"
 
