@@ -419,3 +419,13 @@ def test_every_command_of_the_guide_runs(example_repo: Path) -> None:
         )
         assert r.returncode == 0, (command, (r.stdout + r.stderr)[-2000:])
     assert (example_repo / "results/example_region/report/index.html").exists()
+
+
+def test_an_unknown_key_names_its_nearest_spelling_in_a_few_lines(example_repo: Path) -> None:
+    cfg = example_repo / "config" / "typo.yaml"
+    cfg.write_text("run_name: typo\nreproducton: {enabled: false}\n", encoding="utf-8")
+    r = snakemake(example_repo, "-n", "--configfile", "config/typo.yaml")
+    assert r.returncode != 0
+    assert "unknown key 'reproducton'; did you mean 'reproduction'?" in r.stderr
+    assert len(r.stderr.strip().splitlines()) < 15 and "Traceback" not in r.stderr
+    assert not (example_repo / "results/typo").exists()

@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from .codebook import Codebook, normalise_label
+from .codebook import Codebook, load_codebook, normalise_label
 from .derive import derive_participants, derive_programmes, programmes_from_references
-from .parse import parse_form
+from .parse import parse_form, unanswered_rows
 from .problems import InputError, Problem
 from .readers import read_table
 
@@ -38,7 +38,7 @@ def _exclusions(problems: list[Problem], file: str, form_ids: Mapping[int, objec
     for p in problems:
         if p.file == file and p.row is not None:
             rows.setdefault(p.row, []).append(
-                f"{p.column}: {p.message}" + (f" ('{p.value}')" if p.value is not None else "")
+                f"{p.column}: {p.message}" + (f" ({p.value})" if p.value is not None else "")
             )
     return pd.DataFrame(
         {
@@ -71,10 +71,11 @@ def clean(
         [(fp, cb.coach_form)] if pp is None else [(pp, cb.programme_survey), (fp, cb.coach_form)]
     )
     file_problems: list[Problem] = []
-    raw = {}
+    raw, notes = {}, {}
     for path, form in sources:
         try:
-            raw[path] = read_table(path, set(form.header_map()))
+            table = read_table(path, set(form.header_map()))
+            raw[path], notes[path] = table.frame, table.notes
         except InputError as err:
             file_problems.extend(err.problems)
     if file_problems:
@@ -123,8 +124,9 @@ def clean(
     if problems and on_invalid == "stop":
         raise InputError(problems)
 
+    unanswered = set(unanswered_rows(forms, cb.coach_form)) - forms.bad_rows()
     bad_form_rows = forms.bad_rows() | {p.row for p in ref_problems if p.row is not None}
-    keep_forms = forms.data.drop(index=sorted(bad_form_rows))
+    keep_forms = forms.data.drop(index=sorted(bad_form_rows | unanswered))
     if prog is not None:
         keep_prog = prog.data.drop(index=sorted(bad_prog_rows))
         programmes = derive_programmes(keep_prog, cb, survey_month)
@@ -132,7 +134,17 @@ def clean(
         programmes = programmes_from_references(keep_forms, cb)
     participants = derive_participants(keep_forms, programmes, cb, outcomes)
 
-    excluded = [_exclusions(problems, fp, dict(forms.data[cb.coach_form.id_variable].items()))]
+    ids = dict(forms.data[cb.coach_form.id_variable].items())
+    no_answers = pd.DataFrame(
+        {
+            "file": fp,
+            "row": sorted(unanswered),
+            "id": [ids.get(r) for r in sorted(unanswered)],
+            "reason": "no answers: every question of the form is empty",
+        },
+        columns=["file", "row", "id", "reason"],
+    )
+    excluded = [pd.concat([_exclusions(problems, fp, ids), no_answers], ignore_index=True)]
     parts = [(fp, forms, participants)]
     if prog is not None:
         key_values = dict(prog.data[cb.programme_survey.id_variable].items())
@@ -147,6 +159,7 @@ def clean(
                 "rows_in": len(parsed.data),
                 "rows_kept": len(kept),
                 "rows_excluded": len(parsed.data) - len(kept),
+                "notes": "; ".join(notes[path] + parsed.notes),
             }
             for path, parsed, kept in parts
         ]
@@ -156,3 +169,41 @@ def clean(
         if r.rows_in != r.rows_kept + r.rows_excluded or counts.get(r.file, 0) != r.rows_excluded:
             raise AssertionError(f"row accounting does not balance for {r.file}")
     return CleanResult(programmes, participants, excluded_rows, accounting, problems)
+
+
+def run(
+    inputs: Mapping[str, Any],
+    outputs: Mapping[str, Any],
+    problems_log: str | Path,
+    params: Mapping[str, Any],
+    stderr: Any = None,
+) -> int:
+    """The clean stage as the workflow runs it: clean, write the outputs (atomically, only on
+    success) and the problems log; on bad input write one short message (every problem in
+    the log) and return 1, leaving no output file."""
+    import sys
+
+    from .io import write_csv
+    from .problems import write_problems
+
+    stderr = stderr or sys.stderr
+    try:
+        result = clean(
+            inputs.get("programmes"),
+            inputs["coach_forms"],
+            load_codebook(inputs["codebook"]),
+            params["outcomes"],
+            params["survey_month"],
+            on_invalid=params["on_invalid"],
+        )
+    except InputError as err:
+        write_problems(err.problems, problems_log)
+        stderr.write(f"\nipseval clean: {err}\nAll problems: {problems_log}\n")
+        return 1
+    write_problems(result.problems, problems_log)
+    syn = params["synthetic"]
+    write_csv(result.programmes, outputs["programmes"], syn)
+    write_csv(result.participants, outputs["participants"], syn)
+    write_csv(result.excluded, outputs["excluded"], syn)
+    write_csv(result.accounting, outputs["accounting"], syn)
+    return 0

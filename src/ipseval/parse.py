@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,7 @@ class Parsed:
     data: pd.DataFrame
     row_problems: list[Problem]
     file_problems: list[Problem]
+    notes: list[str] = field(default_factory=list)
 
     def bad_rows(self) -> set[int]:
         """Rows with at least one problem."""
@@ -174,15 +175,25 @@ def parse_form(frame: pd.DataFrame, form: Form, cb: Codebook, path: str) -> Pars
     columns, file_problems = _map_columns(frame, form, path)
     row_problems: list[Problem] = []
     out: dict[str, list[object]] = {}
+    notes: list[str] = []
     for header, var in columns.items():
         if var.type == "personal":
             continue  # personal data: recognised here and never carried further
         values: list[object] = []
+        decimals: list[int] = []
         for row, text in frame[header].items():
             value, problem = _parse_cell(var, text, cb, path, int(row), header)
             values.append(value)
             if problem is not None:
                 row_problems.append(problem)
+            elif var.type == "integer" and value is not None and re.search(r"[.,]", text):
+                decimals.append(int(row))
+        if decimals:
+            rows = ", ".join(map(str, decimals[:5])) + (" ..." if len(decimals) > 5 else "")
+            notes.append(
+                f"column '{header}': {len(decimals)} whole number(s) written with decimals "
+                f"(e.g. '45,0') read as whole numbers (rows {rows})"
+            )
         out[var.name] = values
     for var in form.variables:  # optional columns absent from the file
         if var.name not in out and var.type != "personal":
@@ -211,5 +222,21 @@ def parse_form(frame: pd.DataFrame, form: Form, cb: Codebook, path: str) -> Pars
             else:
                 first_row[key] = int(row)
     return Parsed(
-        data=data.replace({np.nan: None}), row_problems=row_problems, file_problems=file_problems
+        data=data.replace({np.nan: None}),
+        row_problems=row_problems,
+        file_problems=file_problems,
+        notes=notes,
     )
+
+
+ANSWER_TYPES = {"categorical", "multi", "integer", "number", "month", "text"}
+
+
+def unanswered_rows(parsed: Parsed, form: Form) -> list[int]:
+    """Rows in which every question is empty (only identifiers filled in): a form nobody
+    filled in, not a participant's answers."""
+    answers = [v.name for v in form.variables if v.type in ANSWER_TYPES and v.name in parsed.data]
+    if not answers:
+        return []
+    empty = parsed.data[answers].isna().all(axis=1)
+    return [int(r) for r in parsed.data.index[empty]]

@@ -4,13 +4,35 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+
+MASK_PREFIX = "‹masked"
+
+
+def mask(text: str) -> str:
+    """A cell's content as it may be shown: its length and what it looks like, never the
+    text (an answer that is not an allowed one may be a name, a phone number, an e-mail)."""
+    t = str(text).strip()
+    if re.search(r"\S+@\S+\.\S+", t):
+        kind = ", looks like an e-mail address"
+    elif len(re.sub(r"\D", "", t)) >= 6 and re.fullmatch(r"[\d\s+()./-]+", t):
+        kind = ", looks like a phone number"
+    elif re.fullmatch(r"[A-ZÅÄÖÉ][a-zåäöé]+(?:[ -][A-ZÅÄÖÉ][a-zåäöé]+)+", t):
+        kind = ", looks like a name"
+    else:
+        kind = ""
+    return f"{MASK_PREFIX}: {len(t)} character{'s' if len(t) != 1 else ''}{kind}›"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in an input file (row is the 1-based line/sheet row, header = 1)."""
+    """One problem found in an input file (row is the 1-based line/sheet row, header = 1).
+
+    The value of a problem with a row (a cell's content) is masked on creation, so that it
+    can reach no message, log, table or report verbatim; file-level problems (no row) keep
+    theirs (a file suffix, say)."""
 
     file: str
     row: int | None
@@ -19,6 +41,14 @@ class Problem:
     allowed: str
     message: str
 
+    def __post_init__(self) -> None:
+        if (
+            self.row is not None
+            and self.value is not None
+            and not str(self.value).startswith(MASK_PREFIX)
+        ):
+            object.__setattr__(self, "value", mask(self.value))
+
     def describe(self) -> str:
         """Render the problem as one human-readable line."""
         where = self.file
@@ -26,8 +56,11 @@ class Problem:
             where += f", row {self.row}"
         if self.column is not None:
             where += f", column '{self.column}'"
-        value = "" if self.value is None else f": value '{self.value}'"
+        value = "" if self.value is None else f": value {self.value}"
         return f"{where}{value}: {self.message} (allowed: {self.allowed})"
+
+
+SHOWN = 10  # problems printed; the problems file has all
 
 
 class InputError(Exception):
@@ -37,9 +70,9 @@ class InputError(Exception):
         self.problems = list(problems)
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in the input data:"
-        lines = [head, *(f"  - {p.describe()}" for p in self.problems[:200])]
-        if n > 200:
-            lines.append(f"  ... and {n - 200} more (see the problems file)")
+        lines = [head, *(f"  - {p.describe()}" for p in self.problems[:SHOWN])]
+        if n > SHOWN:
+            lines.append(f"  ... and {n - SHOWN} more (all in the problems file)")
         super().__init__("\n".join(lines))
 
 

@@ -1,0 +1,187 @@
+"""Hostile exports (issue 7): every case of the catalogue in tests/hostile.py, through the
+clean stage as the workflow runs it. Accepted exports read exactly as the reference; rejected
+ones give one short message naming file, line, column and the mistake, with no traceback and
+no output written; the raw file is never modified; planted personal data appears nowhere."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from hostile import PII, RAW, Case, base_forms_text, catalogue
+from support import ROOT
+
+from ipseval.clean import run
+from ipseval.io import read_result_csv
+
+CASES = catalogue()
+OUTPUTS = ("programmes", "participants", "excluded", "accounting")
+
+
+def params() -> dict:
+    cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))
+    return {
+        "outcomes": cfg["outcomes"],
+        "survey_month": cfg["survey_month"],
+        "on_invalid": "stop",
+        "synthetic": True,
+    }
+
+
+def clean_stage(folder: Path, programmes: Path, forms: Path, **changes: object):
+    """Run the clean stage into `folder/out`; (exit code, message, output paths)."""
+    out = {k: folder / "out" / f"{k}.csv" for k in OUTPUTS}
+    inputs = {
+        "programmes": str(programmes),
+        "coach_forms": str(forms),
+        "codebook": str(ROOT / "config/codebook.yaml"),
+    }
+    err = io.StringIO()
+    code = run(inputs, out, folder / "problems.csv", params() | changes, stderr=err)
+    return code, err.getvalue(), out
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    folder = tmp_path_factory.mktemp("reference")
+    forms = folder / "forms.csv"
+    forms.write_text(base_forms_text(), encoding="utf-8")
+    code, message, out = clean_stage(folder, RAW / "programmes.csv", forms)
+    assert code == 0, message
+    return read_result_csv(out["participants"])
+
+
+def test_the_catalogue_is_large_and_covers_xlsx() -> None:
+    assert len(CASES) >= 25
+    assert sum("xlsx" in c.name for c in CASES) >= 4
+    assert {c.expect for c in CASES} == {"same", "noted", "excluded", "rejected"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_hostile_export(case: Case, tmp_path: Path, reference: pd.DataFrame) -> None:
+    made = case.make(tmp_path)
+    raw_sha = hashlib.sha256(made.read_bytes()).hexdigest()
+    programmes, forms = RAW / "programmes.csv", tmp_path / "forms.csv"
+    if case.target == "coach_forms":
+        forms = made
+    else:
+        forms.write_text(base_forms_text(), encoding="utf-8")
+        programmes = made
+    code, message, out = clean_stage(tmp_path, programmes, forms)
+    assert hashlib.sha256(made.read_bytes()).hexdigest() == raw_sha, "raw file modified"
+    assert "Traceback" not in message
+    for text in PII.values():
+        assert text not in message
+        assert text not in (tmp_path / "problems.csv").read_text(encoding="utf-8")
+    if case.expect == "rejected":
+        assert code == 1
+        assert case.text in message, message
+        assert len(message.strip().splitlines()) <= 14, message
+        assert not any(p.exists() for p in out.values()), "a rejected run wrote output"
+        assert not list((tmp_path / "out").glob("*")) if (tmp_path / "out").exists() else True
+        return
+    assert code == 0, message
+    got = read_result_csv(out["participants"])
+    accounting = read_result_csv(out["accounting"], keep_default_na=False)
+    notes = " ".join(accounting["notes"])
+    if case.expect == "excluded":
+        excluded = read_result_csv(out["excluded"])
+        assert case.text in " ".join(excluded["reason"])
+        assert len(got) == len(reference) - 1
+        return
+    pd.testing.assert_frame_equal(got, reference)
+    if case.expect == "noted":
+        assert case.text in notes, notes
+
+
+def test_personal_data_in_answer_cells_is_masked_under_both_policies(tmp_path: Path) -> None:
+    from hostile import AGE, SEX, forms_rows, set_cell, to_csv
+
+    rows = set_cell(forms_rows(), 3, SEX, PII["name"])
+    rows = set_cell(rows, 5, AGE, PII["phone"])
+    rows = set_cell(rows, 7, SEX, PII["email"])
+    forms = tmp_path / "forms.csv"
+    forms.write_text(to_csv(rows), encoding="utf-8")
+    for policy in ("stop", "exclude"):
+        folder = tmp_path / policy
+        folder.mkdir()
+        code, message, out = clean_stage(folder, RAW / "programmes.csv", forms, on_invalid=policy)
+        written = [message] + [p.read_text(encoding="utf-8") for p in folder.rglob("*.csv")]
+        for text in PII.values():
+            assert not any(text in w for w in written), (policy, text)
+        assert "looks like an e-mail address" in " ".join(written)
+        if policy == "exclude":
+            assert code == 0
+            assert len(read_result_csv(out["excluded"])) == 3
+
+
+def test_a_copy_of_the_default_programmes_is_read_alike(tmp_path: Path) -> None:
+    shutil.copy(RAW / "programmes.csv", tmp_path / "p.csv")
+    forms = tmp_path / "f.csv"
+    forms.write_text(base_forms_text(), encoding="utf-8")
+    code, message, _ = clean_stage(tmp_path, tmp_path / "p.csv", forms)
+    assert code == 0, message
+
+
+@pytest.fixture(scope="module")
+def example_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from support import copy_repo
+
+    return copy_repo(tmp_path_factory.mktemp("pii"))
+
+
+@pytest.mark.parametrize("policy", ["stop", "exclude"])
+def test_planted_personal_data_reaches_no_output_and_no_terminal(
+    example_copy: Path, policy: str
+) -> None:
+    """A name, a phone number and an e-mail typed into answer cells of the second example's
+    export: found in no file the run writes (report included) and nowhere in the terminal."""
+    from conftest import snakemake
+
+    repo, run_name = example_copy, f"pii_{policy}"
+    folder = repo / "data" / run_name
+    folder.mkdir()
+    shutil.copy(repo / "data/examples/region/enheter.csv", folder / "enheter.csv")
+    frame = pd.read_csv(
+        repo / "data/examples/region/deltagare.csv", sep=";", dtype=str, keep_default_na=False
+    )
+    frame.loc[3, "Kön"] = PII["name"]
+    frame.loc[5, "Ålder (år)"] = PII["phone"]
+    frame.loc[7, "Huvuddiagnos"] = PII["email"]
+    frame.to_csv(folder / "deltagare.csv", sep=";", index=False)
+    raw = hashlib.sha256((folder / "deltagare.csv").read_bytes()).hexdigest()
+    override = repo / "config" / f"{run_name}.yaml"
+    override.write_text(
+        f"run_name: {run_name}\ncleaning: {{on_invalid: {policy}}}\n"
+        f"data: {{programmes: data/{run_name}/enheter.csv, "
+        f"coach_forms: data/{run_name}/deltagare.csv}}\n",
+        encoding="utf-8",
+    )
+    r = snakemake(
+        repo, "--configfile", "config/examples/region.yaml", str(override.relative_to(repo))
+    )
+    terminal = r.stdout + r.stderr
+    assert (r.returncode == 0) == (policy == "exclude"), terminal[-3000:]
+    assert "Traceback" not in terminal
+    assert hashlib.sha256((folder / "deltagare.csv").read_bytes()).hexdigest() == raw
+    results = repo / "results" / run_name
+    files = [p for p in results.rglob("*") if p.is_file()]
+    assert files
+    for text in PII.values():
+        assert text not in terminal, text
+        for p in files:
+            assert text.encode() not in p.read_bytes(), (p, text)
+    assert "looks like a phone number" in terminal + "".join(
+        p.read_text(encoding="utf-8", errors="replace") for p in files if p.suffix == ".csv"
+    )
+    if policy == "exclude":
+        page = (results / "report/index.html").read_text(encoding="utf-8")
+        assert "‹masked" in page  # the excluded rows' reasons, masked
+        assert len(read_result_csv(results / "clean/excluded_rows.csv")) == 3
+    else:
+        assert not (results / "clean/participants.csv").exists()
