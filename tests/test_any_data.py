@@ -330,7 +330,7 @@ def test_a_missing_column_is_named_at_start_and_nothing_is_written(example_repo:
         "centre: 40, scale: 1}}, specifications: {core: [age, shoe]}}\n",
         encoding="utf-8",
     )
-    r = snakemake(example_repo, "--configfile", EXAMPLE, "config/missing_column.yaml")
+    r = snakemake(example_repo, "--configfile", "config/missing_column.yaml")
     assert r.returncode != 0
     assert "'shoe': its column 'shoe_size' is not derived from this codebook" in r.stderr
     assert "Traceback" not in r.stderr and len(r.stderr.splitlines()) < 25

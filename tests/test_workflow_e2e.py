@@ -107,11 +107,15 @@ def test_bad_input_stops_with_one_clear_message_and_no_partial_output(repo: Path
     cfg = write_config(repo, "bad", run_name="bad", data__coach_forms=_bad_forms(repo))
     r = snakemake(repo, "--configfile", cfg)
     assert r.returncode != 0
-    assert "row 11, column '5. Deltagarens ålder:': value '110': out of range" in r.stderr
+    # the value is masked (issue 7): its length, never its text
+    assert (
+        "row 11, column '5. Deltagarens ålder:': value ‹masked: 3 characters›: out of range"
+        in r.stderr
+    )
     assert "Traceback" not in r.stderr
     assert not (repo / "results/bad/clean/participants.csv").exists()
     problems = pd.read_csv(repo / "results/bad/logs/clean_problems.csv", dtype=str)
-    assert problems[["row", "value"]].values.tolist() == [["11", "110"]]
+    assert problems[["row", "value"]].values.tolist() == [["11", "‹masked: 3 characters›"]]
 
 
 def test_exclude_mode_continues_and_logs_the_row(repo: Path) -> None:
