@@ -10,7 +10,7 @@ CORES  ?= 2
 # Extra arguments for Snakemake, e.g. `make run SNAKEMAKE_ARGS="--configfile config/variants/x.yaml"`.
 SNAKEMAKE_ARGS ?=
 
-.PHONY: run pdf simulation multiverse test lint format lock clean-venv
+.PHONY: run pdf excel simulation multiverse test lint format lock clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ipseval needs Python >= 3.11")'
@@ -28,6 +28,10 @@ run: $(STAMP)
 ## The report as PDF (headless Chromium, Debian package `chromium`).
 pdf: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) report_pdf $(SNAKEMAKE_ARGS)
+
+## The report's tables as one Excel workbook: results/<run>/tables.xlsx.
+excel: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) excel $(SNAKEMAKE_ARGS)
 
 ## The simulation study of the estimators (separate target; the report shows it afterwards).
 simulation: $(STAMP)

@@ -57,6 +57,7 @@ if MV:
 
 
 include: "workflow/rules/report.smk"
+include: "workflow/rules/package.smk"
 include: "workflow/rules/compare.smk"
 
 
@@ -66,6 +67,7 @@ rule all:
         rules.clean.output,
         rules.models_collect.output,
         rules.report.output,
+        rules.data_package.output,
         rules.run_config.output,
         expand(
             rules.model_notebook.output,

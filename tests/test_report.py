@@ -176,7 +176,7 @@ def test_summary_numbers_equal_their_result_files(run: Path) -> None:
     parser = _Text()
     parser.feed(summary)
     res = run / "results/default"
-    check = pd.read_csv(res / "reproduction/check.csv", skiprows=1)
+    check = pd.read_csv(res / "reproduction/check.csv")
     text = check[check["table"] == "text"].set_index("row")
     ids = [
         "regular_work_pct",
@@ -188,15 +188,15 @@ def test_summary_numbers_equal_their_result_files(run: Path) -> None:
     # first the outcome rates of the run's outcomes (from participants.csv), then the
     # published headline figures as reproduced
     outcomes = yaml.safe_load((run / "config/config.yaml").read_text())["models"]["outcomes"]
-    people = pd.read_csv(res / "clean/participants.csv", skiprows=1)
+    people = pd.read_csv(res / "clean/participants.csv")
     rates = [f"{100 * people[f'y_{o}'].dropna().mean():.1f} %" for o in outcomes]
     assert parser.cards[: len(outcomes)] == rates
     headline = parser.cards[len(outcomes) :]
     assert headline == [f"{float(text.loc[i, 'reproduced']):.1f} %" for i in ids]
     # and those are the report's published headline figures (Socialstyrelsen 2013-12-19)
     assert [round(float(text.loc[i, "reproduced"])) for i in ids] == [4, 12, 54, 61, 35]
-    coefs = pd.read_csv(res / "models/coefficients.csv", skiprows=1)
-    summaries = pd.read_csv(res / "models/summaries.csv", skiprows=1)
+    coefs = pd.read_csv(res / "models/coefficients.csv")
+    summaries = pd.read_csv(res / "models/summaries.csv")
     numbers = [re.findall(r"OR ([\d.]+) \(95 % CI ([\d.]+)–([\d.]+)\)", s) for s in parser.items]
     numbers = [n[0] for n in numbers if n]
     models = yaml.safe_load((run / "config/config.yaml").read_text(encoding="utf-8"))["models"]
@@ -244,7 +244,7 @@ def test_no_personal_data_and_no_small_count_in_derived_tables(run: Path) -> Non
     cells = re.findall(r'<td class="num">([^<]*)</td>', section)
     small = [c for c in cells if c.isdigit() and 0 < int(c) < 5]
     assert not small, small
-    ptab = pd.read_csv(run / "results/default/report/participant_tables.csv", skiprows=1, dtype=str)
+    ptab = pd.read_csv(run / "results/default/report/participant_tables.csv", dtype=str)
     counts = ptab["count"][ptab["count"].str.isdigit()].astype(int)
     assert not ((counts > 0) & (counts < 5)).any()
 

@@ -59,11 +59,12 @@ def test_simulation_fan_out_on_slurm_equals_a_local_run(slurm: None, repo: Path)
     log = cluster.stdout + cluster.stderr
     assert cluster.returncode == 0, log[-3000:]
     slurm_ids = re.findall(r"submitted with SLURM jobid (\d+)", log)
-    # every scenario x 4 chunks, and the summary: every computing job went through sbatch
+    # every scenario x 4 chunks, the summary and the data package: every computing job went
+    # through sbatch
     scenarios = len(
         yaml.safe_load((repo / "config/config.yaml").read_text())["simulation"]["scenarios"]
     )
-    jobs = scenarios * 4 + 1
+    jobs = scenarios * 4 + 2
     assert len(slurm_ids) == jobs, log[-3000:]
     queue = subprocess.run(
         ["squeue", "--states=all", "-h", "-o", "%i %T", "-j", ",".join(slurm_ids)],
@@ -75,4 +76,4 @@ def test_simulation_fan_out_on_slurm_equals_a_local_run(slurm: None, repo: Path)
 
     a = digest(repo / "results/slurm_local/simulation")
     b = digest(repo / "results/slurm_cluster/simulation")
-    assert len(a) == scenarios * 4 + 3 and a == b
+    assert len(a) == scenarios * 4 + 4 and a == b

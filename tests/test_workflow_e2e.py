@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.e2e
 def test_default_run_reproduces_every_published_cell(default_run: Path) -> None:
     verdict = (default_run / "reproduction/verdict.txt").read_text()
     assert "469 published cells checked: 464 match, 5 source_inconsistent, 0 differs" in verdict
-    check = pd.read_csv(default_run / "reproduction/check.csv", skiprows=1)
+    check = pd.read_csv(default_run / "reproduction/check.csv")
     assert set(check["status"]) == {"match", "source_inconsistent"}
     assert {
         "Tabell 1",
@@ -37,7 +38,7 @@ def test_default_run_reproduces_every_published_cell(default_run: Path) -> None:
 
 
 def test_row_accounting(default_run: Path) -> None:
-    acc = pd.read_csv(default_run / "clean/accounting.csv", skiprows=1)
+    acc = pd.read_csv(default_run / "clean/accounting.csv")
     assert (acc.rows_in == acc.rows_kept + acc.rows_excluded).all()
     assert acc.rows_in.tolist() == [32, 914]
 
@@ -48,8 +49,11 @@ def test_outputs_are_labelled_synthetic_and_hold_no_personal_data(default_run: P
             text = path.read_text(encoding="utf-8", errors="replace")
             for token in PII:
                 assert token not in text, (path, token)
+    # the label sits beside the data (datapackage.json), never inside a data file
+    package = json.loads((default_run / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["ipseval"]["synthetic"] is True
     for name in ("clean/participants.csv", "reproduction/check.csv"):
-        assert (default_run / name).read_text().startswith("# SYNTHETIC DATA")
+        assert (default_run / name).read_text().startswith(("form_id,", "table,"))
     assert "SYNTHETIC DATA" in (default_run / "reproduction/descriptives.html").read_text()
 
 
@@ -129,7 +133,7 @@ def test_exclude_mode_continues_and_logs_the_row(repo: Path) -> None:
     )
     r = snakemake(repo, "results/exclude/reproduction/verdict.txt", "--configfile", cfg)
     assert r.returncode == 0, r.stderr[-3000:]
-    excluded = pd.read_csv(repo / "results/exclude/clean/excluded_rows.csv", skiprows=1)
+    excluded = pd.read_csv(repo / "results/exclude/clean/excluded_rows.csv")
     assert excluded["row"].tolist() == [11] and "out of range" in excluded["reason"][0]
     verdict = (repo / "results/exclude/reproduction/verdict.txt").read_text()
     assert "differs" in verdict and "recorded as findings" in verdict
@@ -161,7 +165,7 @@ def test_every_outcome_and_specification_is_fitted_and_presented(default_run: Pa
                 assert (fit / f"{name}.csv").stat().st_size > 0, (outcome, spec, name)
             for name in ("forest.png", "predicted.png", "calibration.png", "notebook.html"):
                 assert (fit / name).stat().st_size > 1000, (outcome, spec, name)
-            coefs = pd.read_csv(fit / "coefficients.csv", skiprows=1)
+            coefs = pd.read_csv(fit / "coefficients.csv")
             assert list(coefs.columns) == COEFFICIENT_COLUMNS
             assert set(coefs["method"]) == {"complete_case", "multiple_imputation"}
             assert set(coefs["status"]) == {"ok"}  # nothing degenerate in the default models
@@ -174,24 +178,25 @@ def test_model_frame_refits_to_the_reported_coefficients(default_run: Path) -> N
     import statsmodels.api as sm
 
     fit = default_run / "models" / "paid_work" / "core"
-    frame = pd.read_csv(fit / "model_frame.csv", skiprows=1)
+    frame = pd.read_csv(fit / "model_frame.csv")
     cc = frame[frame["complete_case"] == 1]
-    terms = pd.read_csv(fit / "terms.csv", skiprows=1)["term"].tolist()
-    X = sm.add_constant(cc[terms[1:]].astype(float)).rename(columns={"const": "Intercept"})
+    terms = pd.read_csv(fit / "terms.csv", keep_default_na=False).iloc[1:]  # intercept aside
+    X = cc[terms["frame_column"]].astype(float).set_axis(terms["term"], axis=1)
+    X = sm.add_constant(X).rename(columns={"const": "Intercept"})
     glm = sm.GLM(cc["y_paid_work"], X, family=sm.families.Binomial()).fit()
-    coefs = pd.read_csv(fit / "coefficients.csv", skiprows=1)
+    coefs = pd.read_csv(fit / "coefficients.csv")
     reported = coefs.query("estimator == 'logit_cr1' and method == 'complete_case'")
     reported = reported.set_index("term")["estimate"].reindex(X.columns)
     assert (reported - glm.params).abs().max() < 1e-6
-    summary = pd.read_csv(fit / "summary.csv", skiprows=1).iloc[0]
+    summary = pd.read_csv(fit / "summary.csv").iloc[0]
     assert summary["n_complete_case"] == len(cc) and summary["events"] == cc["y_paid_work"].sum()
 
 
 def test_rare_outcome_with_separation_is_flagged_not_hidden(default_run: Path) -> None:
     fit = default_run / "models" / "regular_work" / "extended"
-    summary = pd.read_csv(fit / "summary.csv", skiprows=1).iloc[0]
-    warnings = pd.read_csv(fit / "warnings.csv", skiprows=1)
-    coefs = pd.read_csv(fit / "coefficients.csv", skiprows=1)
+    summary = pd.read_csv(fit / "summary.csv").iloc[0]
+    warnings = pd.read_csv(fit / "warnings.csv")
+    coefs = pd.read_csv(fit / "coefficients.csv")
     if bool(summary["separation"]):
         assert summary["recommended_estimator"] == "firth"
         assert "separation" in set(warnings["kind"])
@@ -237,9 +242,9 @@ def test_student_adds_a_predictor_from_config_alone(repo: Path, default_run: Pat
     target = "results/student/models/paid_work/core/coefficients.csv"
     r = snakemake(repo, target, "--configfile", path)
     assert r.returncode == 0, r.stderr[-3000:]
-    coefs = pd.read_csv(repo / target, skiprows=1)
+    coefs = pd.read_csv(repo / target)
     assert {"registered_af[yes]", "registered_af[unknown]"} <= set(coefs["term"])
-    default = pd.read_csv(default_run / "models/paid_work/core/coefficients.csv", skiprows=1)
+    default = pd.read_csv(default_run / "models/paid_work/core/coefficients.csv")
     assert "registered_af[yes]" not in set(default["term"])  # the default run is untouched
 
 
@@ -257,15 +262,13 @@ def test_ready_made_variants_run_into_their_own_folder(
     target = f"results/{run['run_name']}/models/paid_work/core/summary.csv"
     r = snakemake(repo, target, "--configfile", f"config/variants/{variant}.yaml")
     assert r.returncode == 0, r.stderr[-3000:]
-    summary = pd.read_csv(repo / target, skiprows=1).iloc[0]
-    participants = pd.read_csv(
-        repo / f"results/{run['run_name']}/clean/participants.csv", skiprows=1
-    )
+    summary = pd.read_csv(repo / target).iloc[0]
+    participants = pd.read_csv(repo / f"results/{run['run_name']}/clean/participants.csv")
     if check == "restricted":
         over = participants[(participants["time_gt_6m"] == 1) & participants["y_paid_work"].notna()]
         assert summary["n_analysed"] == len(over)
     else:
-        coefs = pd.read_csv(repo / target.replace("summary", "coefficients"), skiprows=1)
+        coefs = pd.read_csv(repo / target.replace("summary", "coefficients"))
         assert {"caseload_band[11-15]", "caseload_band[16+]"} <= set(coefs["term"])
         assert "caseload" not in set(coefs["term"])
 
@@ -286,9 +289,9 @@ def test_comparison_of_two_runs_shows_config_and_estimate_changes(
     out = repo / "results/comparisons/default/vs/competitive_work"
     r = snakemake(repo, str((out / "index.html").relative_to(repo)))
     assert r.returncode == 0, r.stderr[-3000:]
-    diff = pd.read_csv(out / "config_diff.csv", skiprows=1).set_index("setting")
+    diff = pd.read_csv(out / "config_diff.csv").set_index("setting")
     assert set(diff.index) == {"models.outcomes", "run_name"}
-    moves = pd.read_csv(out / "estimates.csv", skiprows=1)
+    moves = pd.read_csv(out / "estimates.csv")
     same = moves[moves["outcome"] == "regular_work"]
     # the same fits in both runs: nothing moved, nothing flagged
     assert (same["odds_ratio_a"] == same["odds_ratio_b"]).all()

@@ -201,9 +201,8 @@ def run(
         stderr.write(f"\nipseval clean: {err}\nAll problems: {problems_log}\n")
         return 1
     write_problems(result.problems, problems_log)
-    syn = params["synthetic"]
-    write_csv(result.programmes, outputs["programmes"], syn)
-    write_csv(result.participants, outputs["participants"], syn)
-    write_csv(result.excluded, outputs["excluded"], syn)
-    write_csv(result.accounting, outputs["accounting"], syn)
+    write_csv(result.programmes, outputs["programmes"])
+    write_csv(result.participants, outputs["participants"])
+    write_csv(result.excluded, outputs["excluded"])
+    write_csv(result.accounting, outputs["accounting"])
     return 0

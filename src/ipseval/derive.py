@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook, normalise_label
+from .design import term_column
 
 # --- Tabell 3: start quarter ----------------------------------------------------------------
 QUARTER_LABELS = {1: "jan-mar", 2: "apr-jun", 3: "jul-sep", 4: "okt-dec"}
@@ -379,7 +380,7 @@ def derive_participants(
         elif var.type == "multi" and var.name != "diagnosis":
             cmap = {lv.label: lv.code for lv in var.levels}
             for code in var.codes:
-                out[f"{var.name}_has_{code}"] = pd.array(
+                out[term_column(f"{var.name}_has_{code}")] = pd.array(
                     [None if _isna(v) else int(code in {cmap[x] for x in v}) for v in f[var.name]],
                     dtype="Int64",
                 )

@@ -7,6 +7,7 @@ design matrix (a numeric predictor, or one non-reference level of a categorical 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -464,6 +465,7 @@ def terms_table(design: Design) -> pd.DataFrame:
     rows = [
         {
             "term": INTERCEPT,
+            "frame_column": "",
             "predictor": "",
             "column": "",
             "coding": "intercept",
@@ -480,6 +482,7 @@ def terms_table(design: Design) -> pd.DataFrame:
         rows.append(
             {
                 "term": t.name,
+                "frame_column": term_column(t.name),
                 "predictor": p.name,
                 "column": p.column,
                 "coding": "treatment dummy" if p.categorical else "(x - centre) / scale",
@@ -494,8 +497,17 @@ def terms_table(design: Design) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def term_column(term: str) -> str:
+    """A term's column name in CSV files: 'work_history[6m_2y]' -> 'work_history.6m_2y', a
+    name R's read.csv keeps as it is (so that R and pandas read the same header)."""
+    name = re.sub(r"\[(.*)\]$", r".\1", term)
+    name = re.sub(r"[^A-Za-z0-9._]", ".", name)
+    return name if re.match(r"[A-Za-z]|\.(?![0-9])", name) else "X" + name
+
+
 def model_frame(design: Design, keep: np.ndarray, X: pd.DataFrame) -> pd.DataFrame:
-    """The exact rows and design columns a fit used: id, programme, outcome, terms."""
+    """The exact rows and design columns a fit used: id, programme, outcome, terms (each
+    term's column named by `term_column`; terms.csv maps them)."""
     head = pd.DataFrame(
         {
             "form_id": design.ids.to_numpy()[keep],
@@ -503,7 +515,8 @@ def model_frame(design: Design, keep: np.ndarray, X: pd.DataFrame) -> pd.DataFra
             f"y_{design.outcome}": design.y.to_numpy()[keep].astype(int),
         }
     )
-    return pd.concat([head, X.drop(columns=INTERCEPT).reset_index(drop=True)], axis=1)
+    terms = X.drop(columns=INTERCEPT).reset_index(drop=True)
+    return pd.concat([head, terms.rename(columns=term_column)], axis=1)
 
 
 def events_per_parameter(y: np.ndarray, n_terms: int) -> float:

@@ -13,6 +13,8 @@ from statsmodels.discrete.discrete_model import Logit
 
 from .design import Design
 
+AME_COLUMNS = ["term", "kind", "ame", "std_error", "p_value", "ci_low", "ci_high"]
+
 
 def marginal_effects(result: object, alpha: float) -> pd.DataFrame:
     """Average marginal effects on the probability scale from a statsmodels Logit result

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+# Shown on every figure, notebook and report page made from synthetic data (and recorded in
+# the run's datapackage.json): never written into a data file, where it would break readers.
 SYNTHETIC_NOTICE = "SYNTHETIC DATA - made by a seeded generator, not real participants"
 
 
@@ -28,23 +30,32 @@ def write_atomic(path: str | Path, data: bytes) -> None:
         raise
 
 
-def csv_bytes(frame: pd.DataFrame, synthetic: bool = False) -> bytes:
-    """CSV bytes with fixed float format and line endings, headed by a `# SYNTHETIC ...` line
-    when the data are the synthetic default (read them back with `read_result_csv`)."""
-    text = frame.to_csv(index=False, lineterminator="\n", float_format="%.10g")
-    head = f"# {SYNTHETIC_NOTICE}\n" if synthetic else ""
-    return (head + text).encode("utf-8")
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Plain RFC 4180 CSV bytes: header on the first line, UTF-8, ',' between fields, CRLF
+    line ends, fixed float format, logical values as TRUE/FALSE (as R and pandas both read
+    them). Metadata (labels, types, the synthetic flag) lives beside the data, in the run's
+    datapackage.json, never inside the file."""
+    if len(frame.columns) == 0:
+        raise ValueError("a CSV needs a header: give the empty table its columns")
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if values.dtype == bool or (
+            values.dtype == object
+            and values.dropna().map(type).eq(bool).all()
+            and values.notna().any()
+        ):
+            out[col] = values.map(lambda v: "" if pd.isna(v) else ("TRUE" if v else "FALSE"))
+    text = out.to_csv(index=False, lineterminator="\r\n", float_format="%.10g")
+    return text.encode("utf-8")
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, synthetic: bool = False) -> None:
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     """Write a result CSV atomically and deterministically."""
-    write_atomic(path, csv_bytes(frame, synthetic))
+    write_atomic(path, csv_bytes(frame))
 
 
 def read_result_csv(path: str | Path, **kwargs: object) -> pd.DataFrame:
-    """Read a result CSV written by `write_csv`, skipping the synthetic notice if present;
+    """Read a result CSV (plain CSV: `pandas.read_csv` with no options reads it too);
     keyword arguments go to pandas.read_csv."""
-    with open(path, encoding="utf-8") as handle:
-        first = handle.readline()
-    skip = 1 if first.startswith("# ") else 0
-    return pd.read_csv(path, skiprows=skip, **kwargs)
+    return pd.read_csv(path, **kwargs)

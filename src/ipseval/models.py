@@ -16,7 +16,7 @@ from . import evaluate
 from .design import Design, events_per_parameter, model_frame, terms_table
 from .imputation import Imputations, impute, pooled_table
 from .io import read_result_csv, write_csv
-from .truth import truth_by_column, truth_for_terms, truth_table
+from .truth import TRUTH_COLUMNS, truth_by_column, truth_for_terms, truth_table
 
 COEFFICIENT_COLUMNS = [
     "term",
@@ -321,7 +321,7 @@ def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | Non
     # Evaluation of the complete-case fit: the ML logit, or Firth when ML is not estimable.
     base = fits.get("logit_cr1") or fits.get("firth") or next(iter(fits.values()))
     refit_firth = base.estimator == "firth"
-    ame = pd.DataFrame()
+    ame = pd.DataFrame(columns=[*evaluate.AME_COLUMNS, "estimator"])
     if X.shape[1] == 1:
         log.add("all", "complete_case", "not_computed", "intercept-only model: no marginal effects")
     elif base.estimator == "logit_cr1":
@@ -477,10 +477,10 @@ def write_results(
         "calibration": res.calibration,
         "model_frame": res.model_frame,
         "terms": res.terms,
-        "truth": res.truth if res.truth is not None else pd.DataFrame(),
+        "truth": res.truth if res.truth is not None else pd.DataFrame(columns=TRUTH_COLUMNS),
     }
     for name, frame in tables.items():
-        write_csv(frame, out / f"{name}.csv", synthetic)
+        write_csv(frame, out / f"{name}.csv")
     figures.forest(res.coefficients, title, out / "forest.png", synthetic)
     figures.predicted(res.predictions, dict(labels), title, out / "predicted.png", synthetic)
     cal = res.statistics.set_index("statistic")["value"]

@@ -82,7 +82,7 @@ PROBLEM_FIELDS = [f.name for f in fields(Problem)]
 def problems_to_csv(problems: list[Problem]) -> str:
     """Serialise problems as CSV text (header always present)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=PROBLEM_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=PROBLEM_FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for p in problems:
         writer.writerow({k: ("" if v is None else v) for k, v in asdict(p).items()})

@@ -888,7 +888,7 @@ def write_tables(
     alpha, language = float(params["alpha"]), params["language"]
     participants = read_result_csv(inputs["participants"])
     if inputs.get("check"):
-        write_csv(headline(read_check(inputs["check"])), outputs["headline"], synthetic)
+        write_csv(headline(read_check(inputs["check"])), outputs["headline"])
     finds = findings(
         read_result_csv(inputs["coefficients"]),
         read_result_csv(inputs["summaries"]),
@@ -897,17 +897,13 @@ def write_tables(
         params["summary_spec"],
         params["summary_terms"],
     )
-    write_csv(finds, outputs["findings"], synthetic)
-    write_csv(
-        missingness(participants, params["predictors"], threshold),
-        outputs["missingness"],
-        synthetic,
-    )
+    write_csv(finds, outputs["findings"])
+    write_csv(missingness(participants, params["predictors"], threshold), outputs["missingness"])
     orders = natural_orders(load_codebook(inputs["codebook"]))
     ptcfg = params["participant_tables"]
     by = ptcfg.get("by")
     ptab = participant_tables(participants, ptcfg["variables"], by, threshold, orders)
-    write_csv(ptab, outputs["participant_tables"], synthetic)
+    write_csv(ptab, outputs["participant_tables"])
     rates = pd.concat(
         [outcome_rates(participants, params["outcomes"], alpha)]
         + (
@@ -917,7 +913,7 @@ def write_tables(
         ),
         ignore_index=True,
     )
-    write_csv(rates, outputs["outcome_rates"], synthetic)
+    write_csv(rates, outputs["outcome_rates"])
     labels = {o: params["outcome_labels"][o] for o in params["outcomes"]}
     by_label = ptcfg.get("by_label")
     participants_figure(ptab, by_label, Path(outputs["fig_participants"]), synthetic, threshold)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import estimators as est
-from .design import INTERCEPT, ModelSpecError, Specification, build_design
+from .design import INTERCEPT, ModelSpecError, Specification, build_design, term_column
 from .models import FitLog, Settings, complete_case_fits
 from .plan import chunks  # noqa: F401 - re-exported
 from .simulate import Scenario, simulate
@@ -214,8 +214,8 @@ def headline(summary: pd.DataFrame, type_i_terms: Sequence[str]) -> pd.DataFrame
         }
         for term in type_i_terms:
             t = d[d["term"] == term].iloc[0]
-            row[f"type_i[{term}]"] = float(t["rejection"])
-            row[f"type_i[{term}]_mcse"] = float(t["rejection_mcse"])
+            row[f"type_i_{term_column(term)}"] = float(t["rejection"])
+            row[f"type_i_{term_column(term)}_mcse"] = float(t["rejection_mcse"])
         row["mean_coverage"] = float(d["coverage"].mean())
         row["min_coverage"] = float(d["coverage"].min())
         row["max_abs_bias"] = float(d["bias"].abs().max())

@@ -74,6 +74,19 @@ def truth_for_terms(design: Design, by_col: Mapping[str, Mapping[str, Any]]) -> 
     return out
 
 
+TRUTH_COLUMNS = [
+    "term",
+    "estimator",
+    "method",
+    "truth",
+    "estimate",
+    "error",
+    "ci_low_logodds",
+    "ci_high_logodds",
+    "covered",
+]
+
+
 def truth_table(coefficients: pd.DataFrame, truth: Mapping[str, float]) -> pd.DataFrame:
     """Truth beside each estimate, with whether the interval covers it (log-odds scale)."""
     rows = coefficients[coefficients["term"].isin(list(truth))].copy()
@@ -84,15 +97,4 @@ def truth_table(coefficients: pd.DataFrame, truth: Mapping[str, float]) -> pd.Da
         rows["truth"] <= rows["ci_high_logodds"]
     )
     rows["error"] = rows["estimate"] - rows["truth"]
-    cols = [
-        "term",
-        "estimator",
-        "method",
-        "truth",
-        "estimate",
-        "error",
-        "ci_low_logodds",
-        "ci_high_logodds",
-        "covered",
-    ]
-    return rows[cols].reset_index(drop=True)
+    return rows[TRUTH_COLUMNS].reset_index(drop=True)

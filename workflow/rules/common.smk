@@ -216,7 +216,10 @@ def multiverse_default_outputs():
     """The default grid's specification curve, when the run has a specification curve."""
     if not MV:
         return []
-    return expand(rules.multiverse_curve.output, grid="default")
+    return [
+        *expand(rules.multiverse_curve.output, grid="default"),
+        f"{MV_DIR}/default/datapackage.json",
+    ]
 
 
 def term_check_designs():
@@ -327,3 +330,43 @@ def report_page_inputs():
     if LITERATURE:
         extra["literature"] = LITERATURE
     return extra | simulation_for_report() | multiverse_for_report()
+
+
+def package_meta():
+    """The metadata every data package of this run carries."""
+    from ipseval.datapackage import config_sha256
+
+    meta = {
+        "run_name": RUN,
+        "synthetic": SYNTHETIC,
+        "config_sha256": config_sha256(canonical(config)),
+    }
+    if SYNTHETIC:
+        from ipseval.io import SYNTHETIC_NOTICE
+
+        path = config["data"].get("generator")
+        seed = yaml.safe_load(Path(path).read_text())["seed"] if path else None
+        meta |= {"generator_seed": seed, "notice": SYNTHETIC_NOTICE}
+    return meta
+
+
+def main_run_csvs(wildcards):
+    """Every CSV the main run writes outside its specification-curve and simulation
+    folders (those are packages of their own)."""
+    files = {
+        "clean": [*rules.clean.output],
+        "check": rules.check_terms.output.check,
+        "unavailable": rules.unavailable.output.table,
+        "collected": [*rules.models_collect.output],
+        "report_tables": [f for f in rules.report_tables.output if f.endswith(".csv")],
+        "fits": [
+            f
+            for o in MODEL_OUTCOMES
+            for s in SPECS
+            for f in model_outputs(o, s).values()
+            if f.endswith(".csv")
+        ],
+    }
+    if REPRODUCE:
+        files["reproduction"] = [*rules.reproduction_check.output]
+    return files

@@ -71,4 +71,29 @@ rule multiverse_full:
     # The full grid: `make multiverse` (or `snakemake --cores N multiverse_full`).
     input:
         expand(rules.multiverse_curve.output, grid="full"),
+        f"{MV_DIR}/full/datapackage.json",
     localrule: True
+
+
+rule multiverse_package:
+    # each grid's folder is a data package of its own (datapackage.json)
+    input:
+        package=PACKAGE,
+        cells=lambda w: multiverse_cells(w.grid),
+        curve=[
+            f"{MV_DIR}/{{grid}}/specifications.csv",
+            f"{MV_DIR}/{{grid}}/summary.csv",
+            f"{MV_DIR}/{{grid}}/by_choice.csv",
+        ],
+    output:
+        descriptor=f"{MV_DIR}/{{grid}}/datapackage.json",
+    log:
+        f"{RESULTS}/logs/multiverse_package/{{grid}}.log",
+    conda:
+        "../../environment.yml"
+    params:
+        meta=package_meta(),
+        outcome_labels={},
+        extra=[],
+    script:
+        "../scripts/data_package.py"

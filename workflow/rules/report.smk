@@ -94,3 +94,30 @@ rule report_pdf:
         "--disable-background-networking --disable-component-update --disable-sync "
         "--user-data-dir=$(mktemp -d) --no-pdf-header-footer "
         "--print-to-pdf={output.pdf} file://$(realpath {input.html}) > {log} 2>&1"
+
+
+rule tables_xlsx:
+    # The report's tables as one Excel workbook: `make excel` (not part of `make run`)
+    input:
+        **{
+            k: v
+            for k, v in rules.report_tables.output.items()
+            if str(v).endswith(".csv")
+        },
+        summaries=rules.models_collect.output.summaries,
+        coefficients=rules.models_collect.output.coefficients,
+        package=PACKAGE,
+    output:
+        xlsx=f"{RESULTS}/tables.xlsx",
+    log:
+        f"{RESULTS}/logs/tables_xlsx.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/tables_xlsx.py"
+
+
+rule excel:
+    input:
+        rules.tables_xlsx.output,
+    localrule: True

@@ -61,4 +61,26 @@ rule simulation:
     # The whole study: `make simulation` (or `snakemake --cores N simulation`).
     input:
         rules.simulation_summary.output,
+        f"{SIM_DIR}/datapackage.json",
     localrule: True
+
+
+rule simulation_package:
+    # the study's folder is a data package of its own (datapackage.json)
+    input:
+        package=PACKAGE,
+        estimates=rules.simulation_summary.input.estimates,
+        summary=rules.simulation_summary.output.summary,
+        headline=rules.simulation_summary.output.headline,
+    output:
+        descriptor=f"{SIM_DIR}/datapackage.json",
+    log:
+        f"{RESULTS}/logs/simulation_package.log",
+    conda:
+        "../../environment.yml"
+    params:
+        meta=package_meta(),
+        outcome_labels={},
+        extra=[],
+    script:
+        "../scripts/data_package.py"

@@ -21,4 +21,4 @@ if len(table) and (sm.params.policy == "stop" or outcome_problems):
     Path(sm.log[0]).write_text(message, encoding="utf-8")
     sys.stderr.write("\n" + message)
     sys.exit(1)
-write_csv(table.assign(action="dropped"), sm.output.check, sm.params.synthetic)
+write_csv(table.assign(action="dropped"), sm.output.check)

@@ -19,7 +19,7 @@ moves = estimate_moves(
     float(configs[0]["models"]["alpha"]),
 )
 synthetic = bool(configs[0]["data"]["synthetic"] or configs[1]["data"]["synthetic"])
-write_csv(moves, sm.output.estimates, synthetic)
-write_csv(diff, sm.output.config_diff, synthetic)
+write_csv(moves, sm.output.estimates)
+write_csv(diff, sm.output.config_diff)
 page = render(sm.wildcards.a, sm.wildcards.b, diff, moves)
 write_atomic(sm.output.html, page.encode("utf-8"))

@@ -4,5 +4,5 @@ from ipseval.io import write_csv
 from ipseval.models import collect
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
-write_csv(collect(list(sm.input.summaries)), sm.output.summaries, sm.params.synthetic)
-write_csv(collect(list(sm.input.coefficients)), sm.output.coefficients, sm.params.synthetic)
+write_csv(collect(list(sm.input.summaries)), sm.output.summaries)
+write_csv(collect(list(sm.input.coefficients)), sm.output.coefficients)

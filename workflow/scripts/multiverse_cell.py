@@ -40,4 +40,4 @@ except ModelSpecError as err:
     Path(sm.log[0]).write_text(message, encoding="utf-8")
     sys.stderr.write("\n" + message)
     sys.exit(1)
-write_csv(specs, sm.output.specs, sm.params.synthetic)
+write_csv(specs, sm.output.specs)

@@ -9,8 +9,8 @@ from ipseval.multiverse import by_choice, summary
 sm = snakemake  # noqa: F821 - injected by Snakemake
 specs = pd.concat([read_result_csv(p) for p in sm.input.cells], ignore_index=True)
 alpha, focus = sm.params.alpha, list(sm.params.focus)
-write_csv(specs, sm.output.specifications, sm.params.synthetic)
-write_csv(summary(specs, focus, alpha), sm.output.summary, sm.params.synthetic)
+write_csv(specs, sm.output.specifications)
+write_csv(summary(specs, focus, alpha), sm.output.summary)
 choices = pd.concat([by_choice(specs, t, alpha) for t in focus], ignore_index=True)
-write_csv(choices, sm.output.by_choice, sm.params.synthetic)
+write_csv(choices, sm.output.by_choice)
 specification_curve(specs, focus, alpha, sm.output.figure, sm.params.synthetic)

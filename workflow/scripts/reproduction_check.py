@@ -9,5 +9,5 @@ result = check(
     read_result_csv(sm.input.participants),
     sm.params.published,
 )
-write_csv(result, sm.output.check, sm.params.synthetic)
-write_csv(summarise(result), sm.output.summary, sm.params.synthetic)
+write_csv(result, sm.output.check)
+write_csv(summarise(result), sm.output.summary)

@@ -8,4 +8,4 @@ first, last = (int(x) for x in sm.wildcards.chunk.split("-"))
 estimates = run_replicates(
     sm.params.study, sm.wildcards.scenario, range(first, last + 1), sm.params.models
 )
-write_csv(estimates, sm.output.estimates, synthetic=False)
+write_csv(estimates, sm.output.estimates)

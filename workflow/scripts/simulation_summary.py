@@ -9,8 +9,8 @@ from ipseval.simstudy import headline, summarise
 sm = snakemake  # noqa: F821 - injected by Snakemake
 estimates = pd.concat([read_result_csv(p) for p in sm.input.estimates], ignore_index=True)
 summary = summarise(estimates, sm.params.alpha)
-write_csv(summary, sm.output.summary, synthetic=False)
-write_csv(headline(summary, sm.params.type_i_terms), sm.output.headline, synthetic=False)
+write_csv(summary, sm.output.summary)
+write_csv(headline(summary, sm.params.type_i_terms), sm.output.headline)
 simulation_figure(
     summary, sm.params.type_i_terms, sm.params.labels, sm.params.alpha, sm.output.figure
 )

@@ -6,4 +6,4 @@ from ipseval.io import write_csv
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 frame = pd.DataFrame(list(sm.params.rows), columns=list(sm.params.columns))
-write_csv(frame, sm.output.table, sm.params.synthetic)
+write_csv(frame, sm.output.table)

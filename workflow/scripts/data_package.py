@@ -1,0 +1,18 @@
+"""Snakemake entry point: the run's datapackage.json (ipseval.datapackage)."""
+
+from pathlib import Path
+
+from ipseval import datapackage
+from ipseval.codebook import load_codebook
+
+sm = snakemake  # noqa: F821 - injected by Snakemake
+files = [f for f in sm.input if str(f).endswith(".csv")]  # flattened: every input file
+files += [f for f in sm.params.extra if Path(f).exists()]
+descriptor = datapackage.package(
+    Path(sm.output.descriptor).parent,
+    sorted(set(files)),
+    sm.params.meta,
+    load_codebook(sm.input.codebook) if sm.input.get("codebook") else None,
+    sm.params.outcome_labels,
+)
+datapackage.write(sm.output.descriptor, descriptor)

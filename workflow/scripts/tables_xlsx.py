@@ -1,0 +1,7 @@
+"""Snakemake entry point: the report's tables as one workbook (ipseval.workbook)."""
+
+from ipseval.workbook import write_workbook
+
+sm = snakemake  # noqa: F821 - injected by Snakemake
+tables = {k: v for k, v in sm.input.items() if str(v).endswith(".csv")}
+write_workbook(tables, sm.output.xlsx)
