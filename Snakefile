@@ -74,6 +74,9 @@ rule all:
             outcome=MODEL_OUTCOMES,
             spec=SPECS,
         ),
+        # every fit's own files are results too: requested, so that a missing one (a run
+        # killed while writing it) is made again even where later files exist
+        [f for o in MODEL_OUTCOMES for s in SPECS for f in model_outputs(o, s).values()],
         reproduction_outputs(),
         multiverse_default_outputs(),
     localrule: True

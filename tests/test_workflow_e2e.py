@@ -89,7 +89,10 @@ def test_config_change_reruns_only_dependent_jobs(repo: Path, default_run: Path)
     r = snakemake(repo, "-n", "--configfile", cfg)
     jobs = set(re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M))
     # the verdict, the report that shows it, and the record of the config as run
-    assert jobs == {"reproduction_verdict", "report", "run_config", "all"}, r.stdout[-2000:]
+    # (and the data packages, which record the config's hash)
+    expected = {"reproduction_verdict", "report", "run_config", "all"}
+    expected |= {"data_package", "multiverse_package"}
+    assert jobs == expected, r.stdout[-2000:]
 
 
 def test_misspelt_config_key_is_named(repo: Path) -> None:
@@ -218,7 +221,7 @@ def test_model_setting_change_reruns_only_the_model_jobs(repo: Path, default_run
     r = snakemake(repo, "-n", "--configfile", cfg)
     jobs = re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M)
     expected = {"model_fit", "model_notebook", "models_collect", "report_tables", "report"}
-    expected |= {"run_config", "all"}
+    expected |= {"run_config", "data_package", "multiverse_package", "all"}
     assert set(jobs) == expected, r.stdout[-2000:]
     assert jobs.count("model_fit") == 8
 
