@@ -71,3 +71,20 @@ def test_truth_directions_show_in_the_synthetic_data(default_clean: CleanResult)
     older = pd.to_numeric(d["age"]) >= 45
     assert y[older].mean() < y[~older & d["age"].notna()].mean()
     assert np.isfinite(y.mean())
+
+
+def test_the_reproduction_reads_the_outcomes_as_the_config_defines_them(default_clean) -> None:
+    # the published employment rates are checked against the outcome columns the models use
+    # (y_<outcome>, made from config/config.yaml's definitions), so a definition that drifts
+    # from the report's is caught here rather than silently modelled
+    from ipseval.reproduce import check
+
+    people = default_clean.participants.copy()
+    ok = check(default_clean.programmes, people, PUBLISHED).set_index(["table", "row"])
+    assert ok.loc[("text", "paid_work_incl_subsidy_pct"), "status"] == "match"
+    # paid work redefined without wage subsidy (as a config edit would)
+    people["y_paid_work"] = (people["occupation_code"] == "regular_work").astype("Int64")
+    people["y_paid_work"] = people["y_paid_work"].mask(people["occupation_code"].isna())
+    moved = check(default_clean.programmes, people, PUBLISHED).set_index(["table", "row"])
+    for figure in ("paid_work_incl_subsidy_pct", "paid_work_incl_subsidy"):
+        assert moved.loc[("text", figure), "status"] == "differs", figure

@@ -390,3 +390,39 @@ def test_average_prediction_interval_matches_statsmodels_delta_method(models_cfg
     se_logit = (special.logit(hi) - special.logit(lo)) / (2 * 1.959963984540054)
     # delta method: se(probability) = se(logit) * p (1 - p)
     assert se_logit * mean * (1 - mean) == pytest.approx(ref["se"].iloc[0], rel=1e-6)
+
+
+def test_pooled_intervals_follow_rubins_rules_with_barnard_rubin_df() -> None:
+    # five completed-data fits with different estimates and covariances; pooled estimate,
+    # total variance, df and interval computed here from the formulas (Rubin 1987; Barnard &
+    # Rubin 1999), independently of ipseval.imputation
+    from scipy import stats
+
+    from ipseval.imputation import pooled_table
+
+    rng = np.random.default_rng(7)
+    names = ["Intercept", "a", "b"]
+    fits = []
+    for _ in range(5):
+        params = pd.Series(rng.normal([-1.0, 0.4, 0.1], [0.05, 0.15, 0.02]), index=names)
+        a = rng.normal(size=(3, 3)) * 0.05
+        cov = pd.DataFrame(a @ a.T + np.diag([0.04, 0.02, 0.01]), index=names, columns=names)
+        fits.append(est.Fit("logit_cr1", params, cov, df=31, converged=True))
+    table = pooled_table(fits, complete_df=31, alpha=0.05).set_index("term")
+    m, v_com = 5, 31
+    for k, term in enumerate(names):
+        q = np.array([f.params.iloc[k] for f in fits])
+        u = np.array([f.cov.iloc[k, k] for f in fits])
+        qbar, ubar, b = q.mean(), u.mean(), q.var(ddof=1)
+        t = ubar + (1 + 1 / m) * b
+        lam = (1 + 1 / m) * b / t
+        v_old = (m - 1) / lam**2
+        v_obs = (v_com + 1) / (v_com + 3) * v_com * (1 - lam)
+        v = v_old * v_obs / (v_old + v_obs)
+        half = stats.t.ppf(0.975, v) * np.sqrt(t)
+        r = table.loc[term]
+        assert r["estimate"] == pytest.approx(qbar, rel=1e-12)
+        assert r["std_error"] == pytest.approx(np.sqrt(t), rel=1e-12)
+        assert r["df"] == pytest.approx(v, rel=1e-12)
+        assert (r["ci_low"], r["ci_high"]) == pytest.approx((qbar - half, qbar + half), rel=1e-12)
+        assert r["p_value"] == pytest.approx(2 * stats.t.sf(abs(qbar) / np.sqrt(t), v), rel=1e-10)

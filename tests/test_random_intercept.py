@@ -122,6 +122,7 @@ def test_a_mode_search_that_fails_is_reported_and_the_fit_not_used(monkeypatch) 
     assert rows["message"].str.contains("estimates are not reported").any()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "G", "m", "sd", "prevalence"), SWEEP, ids=[d[0] for d in SWEEP])
 def test_validation_sweep(name: str, G: int, m: int, sd: float, prevalence: float) -> None:
     # every design is within tolerance of the exact likelihood, or flagged as not converged
@@ -135,6 +136,7 @@ def test_validation_sweep(name: str, G: int, m: int, sd: float, prevalence: floa
     assert diff["llf"] < TOL_LLF and diff["coef"] < TOL_COEF and diff["sd"] < TOL_SD, diff
 
 
+@pytest.mark.slow
 def test_glmer_at_the_same_number_of_nodes(tmp_path: Path) -> None:
     # lme4's glmer(nAGQ = 15) maximises the same 15-node approximation: both agree within the
     # tolerances of methods.md on every non-separated sweep design; where glmer stops at a

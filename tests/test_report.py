@@ -11,19 +11,14 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT, snakemake, write_config
 
-from ipseval.report import (
-    SECONDARY,
-    crosstab,
-    finding_sentence,
-    findings,
-    suppress,
-    translations,
-)
+from ipseval.disclosure import SECONDARY, crosstab, missingness, suppress
+from ipseval.report import finding_sentence, findings, translations
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -41,6 +36,32 @@ def test_primary_and_secondary_suppression_protect_small_cells() -> None:
     assert all(hidden[:, j].sum() != 1 for j in range(3))
     assert (code == 2).sum() >= 2  # secondary cells were needed
     assert code[1, 2] == 0 or counts.iloc[1, 2] >= 5
+
+
+@pytest.mark.parametrize("threshold", [3, 5, 10])
+def test_the_threshold_boundary_hides_threshold_minus_one_and_shows_the_threshold(
+    threshold: int,
+) -> None:
+    # a count of threshold - 1 is hidden (primary), one of threshold shown
+    below = pd.DataFrame([[threshold - 1, 40, 50], [30, 30, 40], [25, 60, 60]])
+    at = below.replace(threshold - 1, threshold)
+    assert suppress(below, threshold).iloc[0, 0] == 1
+    assert (suppress(at, threshold).to_numpy() == 0).all()
+    # secondary: the smallest other non-zero count of the row and column is hidden with it,
+    # even where it is exactly the threshold
+    pair = pd.DataFrame([[threshold - 1, threshold, 50], [threshold, 30, 40], [25, 60, 60]])
+    code = suppress(pair, threshold).to_numpy()
+    assert code[0, 0] == 1 and code[0, 1] == 2 and code[1, 0] == 2
+    # the missingness table: threshold - 1 is '<threshold', threshold is shown as counted
+    people = pd.DataFrame(
+        {"x": [np.nan] * (threshold - 1) + [1.0] * 50, "z": range(threshold + 49)}
+    )
+    people["z"] = people["z"].astype(float).mask(people.index < threshold)
+    preds = {"x": {"column": "x", "label": "X"}, "z": {"column": "z", "label": "Z"}}
+    table = missingness(people, preds, threshold).set_index("predictor")
+    assert table.loc["x", "missing"] == f"<{threshold}" and table.loc["z", "missing"] == str(
+        threshold
+    )
 
 
 def test_zero_and_large_counts_are_shown() -> None:
@@ -126,6 +147,7 @@ def html_of(run: Path) -> str:
     return (run / "results/default/report/index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.e2e
 def test_report_is_one_self_contained_page(run: Path) -> None:
     page = html_of(run)
     assert "SYNTHETIC DATA" in page and 'id="synthetic-banner"' in page
@@ -170,6 +192,7 @@ class _Text(HTMLParser):
             self.items[-1] += data
 
 
+@pytest.mark.e2e
 def test_summary_numbers_equal_their_result_files(run: Path) -> None:
     page = html_of(run)
     summary = page[page.index('<section id="summary">') : page.index('<section id="data">')]
@@ -234,6 +257,7 @@ def test_summary_numbers_equal_their_result_files(run: Path) -> None:
     assert len(marked) == len(firth)
 
 
+@pytest.mark.e2e
 def test_no_personal_data_and_no_small_count_in_derived_tables(run: Path) -> None:
     page = html_of(run)
     for token in ("FIKTIV", "exempel.invalid", "000-000", "Testcoach", "Testledare"):
@@ -249,6 +273,7 @@ def test_no_personal_data_and_no_small_count_in_derived_tables(run: Path) -> Non
     assert not ((counts > 0) & (counts < 5)).any()
 
 
+@pytest.mark.e2e
 def test_swedish_report_from_config(run: Path) -> None:
     cfg = write_config(run, "sv", report__language="sv")
     r = snakemake(run, "results/default/report/index.html", "--configfile", cfg)
@@ -268,6 +293,7 @@ def test_swedish_report_from_config(run: Path) -> None:
     CHROMIUM is None and not os.environ.get("CI"),
     reason="headless Chromium (Debian package `chromium`) is not installed here",
 )
+@pytest.mark.e2e
 def test_report_opens_in_a_real_browser(run: Path) -> None:
     """Headless Chromium: no console errors, every figure decoded, every in-page link has a
     target (the page's own self-check), and a screenshot of the first screen."""

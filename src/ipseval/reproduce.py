@@ -124,8 +124,16 @@ def _occ_sex(d: pd.DataFrame, occ: str, sex: str) -> float:
     return float(((d["occupation_code"] == occ) & (d["sex"] == sex)).sum())
 
 
-def _paid(d: pd.DataFrame) -> pd.Series:
-    return d["occupation_code"].isin(["regular_work", "wage_subsidy_work"])
+def _outcome(d: pd.DataFrame, name: str) -> pd.Series:
+    """The outcome as the config defines it (y_<name>, what the models use); missing where
+    the run has no such outcome, so that the figure is then not determined."""
+    column = f"y_{name}"
+    return d[column].dropna() if column in d else pd.Series([], dtype=float)
+
+
+def _outcome_pct(d: pd.DataFrame, name: str) -> float:
+    y = _outcome(d, name)
+    return _share(y.sum(), len(y)) if len(y) else np.nan
 
 
 def _risk(d: pd.DataFrame, labels: set[str]) -> float:
@@ -147,11 +155,6 @@ def _weak_to_strong(d: pd.DataFrame) -> pd.Series:
 
 def _dx_pct(d: pd.DataFrame, label: str) -> float:
     return _share(d["diagnosis_row"].str.startswith(label).sum(), len(d))
-
-
-# The report's widening outcome definitions (Diskussion): Q16 categories, recoded as in Tabell 11
-CLOSER_TO_LABOUR_MARKET = ("regular_work", "wage_subsidy_work", "unpaid_work", "studies")
-ANY_OCCUPATION = (*CLOSER_TO_LABOUR_MARKET, "daily_activity")
 
 
 def _occ_pct(d: pd.DataFrame, codes: set[str]) -> float:
@@ -182,13 +185,13 @@ TEXT_FIGURES: dict[str, Callable[[pd.DataFrame, pd.DataFrame], float]] = {
     "regular_work_men": lambda p, d: _occ_sex(d, "regular_work", "Man"),
     "wage_subsidy_men": lambda p, d: _occ_sex(d, "wage_subsidy_work", "Man"),
     "wage_subsidy_women": lambda p, d: _occ_sex(d, "wage_subsidy_work", "Kvinna"),
-    "paid_work_incl_subsidy": lambda p, d: float(_paid(d).sum()),
-    "paid_work_incl_subsidy_pct": lambda p, d: _share(
-        _paid(d).sum(), d["occupation_code"].notna().sum()
-    ),
-    "regular_work_pct": lambda p, d: _occ_pct(d, {"regular_work"}),
-    "closer_to_labour_market_pct": lambda p, d: _occ_pct(d, set(CLOSER_TO_LABOUR_MARKET)),
-    "any_occupation_pct": lambda p, d: _occ_pct(d, set(ANY_OCCUPATION)),
+    # the report's widening outcome definitions (Diskussion), checked as the config defines
+    # them: a definition that drifts from the report's shows here as a difference
+    "paid_work_incl_subsidy": lambda p, d: float(_outcome(d, "paid_work").sum()),
+    "paid_work_incl_subsidy_pct": lambda p, d: _outcome_pct(d, "paid_work"),
+    "regular_work_pct": lambda p, d: _outcome_pct(d, "regular_work"),
+    "closer_to_labour_market_pct": lambda p, d: _outcome_pct(d, "work_internship_studies"),
+    "any_occupation_pct": lambda p, d: _outcome_pct(d, "any_occupation"),
     "no_occupation_pct": lambda p, d: _occ_pct(d, {"none"}),
     "economic_risk_none_pct": lambda p, d: _risk(d, {"Nej"}),
     "economic_risk_unknown_pct": lambda p, d: _risk(d, {"Vet ej"}),

@@ -40,12 +40,22 @@ for (set in c("common", "rare", "separated")) {
     add("vcovCL_HC1", "std_error", intercept_first(sqrt(diag(vcovCL(fit, cluster = ~programme, type = "HC1")))))
     # CR3 (clubSandwich): (I - H_g)^-1 residual adjustment, the Mancl-DeRouen form
     add("clubSandwich_CR3", "std_error", intercept_first(sqrt(diag(as.matrix(vcovCR(fit, cluster = d$programme, type = "CR3"))))))
+    # ... tested on t(G - 1) ("naive-t"), as ipseval's gee_br: p-values, df, 95 % intervals
+    ct <- coef_test(fit, vcov = "CR3", cluster = d$programme, test = "naive-t")
+    ci <- conf_int(fit, vcov = "CR3", cluster = d$programme, test = "naive-t", level = 0.95)
+    add("clubSandwich_CR3_naive_t", "p_value", intercept_first(setNames(ct$p_t, rownames(ct))))
+    add("clubSandwich_CR3_naive_t", "df", intercept_first(setNames(ct$df_t, rownames(ct))))
+    add("clubSandwich_CR3_naive_t", "ci_low", intercept_first(setNames(ci$CI_L, rownames(ci))))
+    add("clubSandwich_CR3_naive_t", "ci_high", intercept_first(setNames(ci$CI_U, rownames(ci))))
     gee <- geeglm(f, family = binomial, data = d, id = programme, corstr = "independence",
                   control = geese.control(epsilon = 1e-12, maxit = 100))
     add("geeglm", "estimate", intercept_first(coef(gee)))
     gs <- summary(gee)$coefficients
     add("geeglm", "std_error", intercept_first(setNames(gs[, "Std.err"], rownames(gs))))
     fr <- as.formula(paste("y ~", paste(xs, collapse = " + "), "+ (1 | programme)"))
+    # glmer's optimum moves with its optimizer settings by up to ~1e-3 on the logit scale
+    # (lme4 1.1-31 here: bobyqa, maxfun 1e5, default convergence tolerances); the live test
+    # compares these values within that, and ipseval with them within methods.md's 1e-3
     mm <- glmer(fr, family = binomial, data = d, nAGQ = 15,
                 control = glmerControl(optimizer = "bobyqa", optCtrl = list(maxfun = 1e5)))
     add("glmer_agq15", "estimate", intercept_first(fixef(mm)))
