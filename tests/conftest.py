@@ -99,3 +99,35 @@ def default_run(repo: Path) -> Path:
     assert r.returncode == 0, r.stderr[-3000:]
     assert digest(repo / "data/raw") == raw, "raw input was modified"
     return repo / "results/default"
+
+
+# --- the second example evaluation, run once per session through the README's command ------
+
+EXAMPLE = "config/examples/region.yaml"
+
+
+@pytest.fixture(scope="session")
+def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository for the example's runs (the project's .venv linked in)."""
+    repo = copy_repo(tmp_path_factory.mktemp("example"))
+    (repo / ".venv").symlink_to(ROOT / ".venv")
+    return repo
+
+
+@pytest.fixture(scope="session")
+def example_run(example_repo: Path) -> Path:
+    """The second example evaluation run by `make run` with its config; its results folder."""
+    import os
+
+    raw = digest(example_repo / "data/examples")
+    r = subprocess.run(
+        ["make", "run", f"SNAKEMAKE_ARGS=--configfile={EXAMPLE}"],
+        cwd=example_repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}"},
+    )
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    assert digest(example_repo / "data/examples") == raw, "raw input was modified"
+    return example_repo / "results/example_region"

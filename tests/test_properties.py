@@ -1,13 +1,11 @@
-"""Rules that must hold for every input, checked on generated inputs (hypothesis): disclosure
-control of any table, the codebook parser on any label or text, config overrides of any
-shape."""
+"""Rules that must hold for every input, checked on generated inputs (hypothesis): the
+codebook parser on any label or text, config overrides of any shape (disclosure control of
+any table: tests/test_disclosure.py)."""
 
 from __future__ import annotations
 
 import copy
 
-import numpy as np
-import pandas as pd
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,41 +13,11 @@ from snakemake.utils import update_config
 
 from ipseval.codebook import load_codebook
 from ipseval.configuration import delete_nulls
-from ipseval.disclosure import suppress
 from ipseval.parse import _parse_cell
 from ipseval.problems import mask
 
 CODEBOOK = load_codebook(ROOT / "config" / "codebook.yaml")
 CATEGORICAL = [v for v in CODEBOOK.coach_form.variables if v.type == "categorical"]
-
-
-@st.composite
-def count_tables(draw: st.DrawFn) -> tuple[pd.DataFrame, int]:
-    """A table of counts with margins (rows and columns of 2-5 categories, many small)."""
-    n_rows, n_cols = draw(st.integers(2, 5)), draw(st.integers(2, 5))
-    cells = st.one_of(st.integers(0, 6), st.integers(0, 80))
-    values = np.array(draw(st.lists(cells, min_size=n_rows * n_cols, max_size=n_rows * n_cols)))
-    table = pd.DataFrame(values.reshape(n_rows, n_cols))
-    table["total"] = table.sum(axis=1)
-    table.loc["total"] = table.sum(axis=0)
-    return table, draw(st.integers(2, 10))
-
-
-@settings(max_examples=300, deadline=None)
-@given(count_tables())
-def test_no_small_count_is_shown_or_recoverable_from_a_total(case) -> None:
-    table, threshold = case
-    code = suppress(table, threshold).to_numpy()
-    values = table.to_numpy()
-    hidden = code > 0
-    # every count between 1 and threshold - 1 is hidden, margins included
-    assert not ((values > 0) & (values < threshold) & ~hidden).any()
-    # and none can be recovered as a total minus the shown cells: no row or column (with its
-    # margin) has exactly one hidden cell
-    assert all(hidden[i].sum() != 1 for i in range(hidden.shape[0]))
-    assert all(hidden[:, j].sum() != 1 for j in range(hidden.shape[1]))
-    # zeros and counts at or above the threshold are hidden only as secondary cells
-    assert not ((code == 1) & ((values == 0) | (values >= threshold))).any()
 
 
 def spellings(label: str) -> st.SearchStrategy[str]:

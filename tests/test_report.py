@@ -1,4 +1,4 @@
-"""The assembled report: disclosure control, the summary's numbers, languages, and the page
+"""The assembled report: the summary's numbers, languages, and the page
 as a reader opens it in a real browser (headless Chromium)."""
 
 from __future__ import annotations
@@ -11,71 +11,14 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT, snakemake, write_config
 
-from ipseval.disclosure import SECONDARY, crosstab, missingness, suppress
 from ipseval.report import finding_sentence, findings, translations
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-# --- disclosure control (unit) -------------------------------------------------------------
-
-
-def test_primary_and_secondary_suppression_protect_small_cells() -> None:
-    counts = pd.DataFrame([[3, 40, 50], [20, 30, 40], [25, 2, 60]])
-    code = suppress(counts, 5).to_numpy()
-    assert code[0, 0] == 1 and code[2, 1] == 1  # primary: 3 and 2
-    # no row or column has exactly one hidden cell, so no hidden count follows from a margin
-    hidden = code > 0
-    assert all(hidden[i].sum() != 1 for i in range(3))
-    assert all(hidden[:, j].sum() != 1 for j in range(3))
-    assert (code == 2).sum() >= 2  # secondary cells were needed
-    assert code[1, 2] == 0 or counts.iloc[1, 2] >= 5
-
-
-@pytest.mark.parametrize("threshold", [3, 5, 10])
-def test_the_threshold_boundary_hides_threshold_minus_one_and_shows_the_threshold(
-    threshold: int,
-) -> None:
-    # a count of threshold - 1 is hidden (primary), one of threshold shown
-    below = pd.DataFrame([[threshold - 1, 40, 50], [30, 30, 40], [25, 60, 60]])
-    at = below.replace(threshold - 1, threshold)
-    assert suppress(below, threshold).iloc[0, 0] == 1
-    assert (suppress(at, threshold).to_numpy() == 0).all()
-    # secondary: the smallest other non-zero count of the row and column is hidden with it,
-    # even where it is exactly the threshold
-    pair = pd.DataFrame([[threshold - 1, threshold, 50], [threshold, 30, 40], [25, 60, 60]])
-    code = suppress(pair, threshold).to_numpy()
-    assert code[0, 0] == 1 and code[0, 1] == 2 and code[1, 0] == 2
-    # the missingness table: threshold - 1 is '<threshold', threshold is shown as counted
-    people = pd.DataFrame(
-        {"x": [np.nan] * (threshold - 1) + [1.0] * 50, "z": range(threshold + 49)}
-    )
-    people["z"] = people["z"].astype(float).mask(people.index < threshold)
-    preds = {"x": {"column": "x", "label": "X"}, "z": {"column": "z", "label": "Z"}}
-    table = missingness(people, preds, threshold).set_index("predictor")
-    assert table.loc["x", "missing"] == f"<{threshold}" and table.loc["z", "missing"] == str(
-        threshold
-    )
-
-
-def test_zero_and_large_counts_are_shown() -> None:
-    counts = pd.DataFrame([[0, 40], [20, 30]])
-    assert (suppress(counts, 5).to_numpy() == 0).all()
-
-
-def test_crosstab_marks_hidden_cells_and_keeps_margins() -> None:
-    d = pd.DataFrame({"v": ["a"] * 3 + ["b"] * 30 + ["c"] * 20, "t": (["x", "y"] * 27)[:53]})
-    t = crosstab(d, "v", "t", 5)
-    assert t.loc["a"].astype(str).str.startswith("<").any()
-    assert t.loc["Totalt", "Totalt"] == 53
-    hidden = t.drop(index="Totalt", columns="Totalt").isin(["<5", SECONDARY])
-    assert (hidden.sum(axis=0) != 1).all() and (hidden.sum(axis=1) != 1).all()
 
 
 def test_translation_table_is_complete() -> None:

@@ -145,9 +145,12 @@ def resolve(config: MutableMapping[str, Any], cb: Codebook) -> list[Unavailable]
         if column not in columns:
             found.append(Unavailable("models.restrict", column, "column is absent"))
     tables = config["report"].get("participant_tables", {})
-    for column in [*tables.get("variables", {}), *([tables["by"]] if "by" in tables else [])]:
+    for column in tables.get("variables", {}):
         if column not in columns:
             found.append(Unavailable("report.participant_tables", column, "column is absent"))
+    groups = config["report"].get("outcome_groups")
+    if groups and groups["column"] not in columns:
+        found.append(Unavailable("report.outcome_groups", groups["column"], "column is absent"))
     sim = config.get("simulation")
     lacking = sorted(
         {u.name for u in found if u.section == "models.predictors"}
@@ -199,9 +202,8 @@ def _drop(config: MutableMapping[str, Any], found: list[Unavailable]) -> None:
     tables = report.get("participant_tables", {})
     for column in {u.name for u in found if u.section == "report.participant_tables"}:
         tables.get("variables", {}).pop(column, None)
-        if tables.get("by") == column:
-            tables.pop("by")
-            tables.pop("by_label", None)
+    if any(u.section == "report.outcome_groups" for u in found):
+        del report["outcome_groups"]
     mv = config.get("multiverse")
     if not mv:
         return

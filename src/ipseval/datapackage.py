@@ -32,6 +32,7 @@ DERIVED = {
     "programme_id": "Programme identifier (P01, ... in the programme file's order)",
     "time_gt_6m": "1 if the participant had been in the programme more than 6 months (Q1)",
     "age_band": "Age band of Tabell 9",
+    "time_band": "Time in the programme in Tabell 11's two bands (up to / more than 6 months)",
     "work_history": "Time since last employment at intake (code of Q7)",
     "attachment_intake_weak": "1 if the labour-market attachment at intake was weak (Q9)",
     "attachment_now_weak": "1 if the labour-market attachment now is weak",

@@ -66,6 +66,9 @@ CASELOAD_BANDS = (
     (np.inf, "Över 22 deltagare"),
 )
 
+# --- Tabell 11's columns: time in programme in two bands ------------------------------------
+TIME_BANDS = {False: "Upp till 6 månader", True: "Mer än 6 månader"}
+
 # --- Tabell 9: age bands -------------------------------------------------------------------
 AGE_BANDS = (
     (29, "Upp till 29 år"),
@@ -312,6 +315,7 @@ def derive_participants(
         out["time_gt_6m"] = pd.array(
             [None if _isna(v) else int(v == "gt6m") for v in t], dtype="Int64"
         )
+        out["time_band"] = [NO_ANSWER if _isna(v) else TIME_BANDS[v == "gt6m"] for v in t]
     if present("age"):
         out["age_band"] = [_band(a, AGE_BANDS) if a is not None else NO_ANSWER for a in f["age"]]
     for col, q in _CODED_FROM.items():
@@ -441,6 +445,8 @@ def level_orders(cb: Codebook) -> dict[str, list[str]]:
     for when in ("intake", "now"):
         if {f"income_{when}", f"income_{when}_other"} <= names:
             orders[f"income_{when}_code"] = list(INCOME_ROWS)
+    if "time_in_programme" in names:
+        orders["time_band"] = [*TIME_BANDS.values(), NO_ANSWER]
     if {"occupation", "occupation_other"} <= names:
         orders["occupation_code"] = list(
             dict.fromkeys([*form["occupation"].codes, *OCCUPATION_ROWS])

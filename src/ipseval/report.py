@@ -20,26 +20,16 @@ import jinja2
 import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats
 
-from . import figures, present
+from . import disclosure as dc
+from . import figures, present, publish
 from .codebook import Codebook, load_codebook
 from .derive import AGE_BANDS, level_orders
-from .disclosure import ALL, crosstab, missingness, natural_order
+from .disclosure import ALL
 from .io import SYNTHETIC_NOTICE, read_result_csv
 from .reproduce import read_check, side_by_side, summarise
 
 TEMPLATES = Path(__file__).parent / "templates"
-SUMMARY_FIELDS = [
-    "n_analysed",
-    "n_complete_case",
-    "events",
-    "events_per_parameter",
-    "programmes",
-    "separation",
-    "recommended_estimator",
-    "recommendation_reason",
-]
 HEADLINE = (  # text figure id -> translation key of its label
     ("regular_work_pct", "h_reg"),
     ("paid_work_incl_subsidy_pct", "h_paid"),
@@ -75,74 +65,6 @@ def natural_orders(cb: Codebook) -> dict[str, list[str]]:
     orders: dict[str, list[str]] = dict(level_orders(cb))
     orders["age_band"] = [label for _, label in AGE_BANDS]
     return orders
-
-
-def participant_tables(
-    participants: pd.DataFrame,
-    variables: Mapping[str, str],
-    by: str | None,
-    threshold: int,
-    orders: Mapping[str, Sequence[str]] | None = None,
-) -> pd.DataFrame:
-    """Long table: variable, level, `by` group (or only the total), count (or
-    '<threshold'); `variables` maps participants.csv columns to their labels."""
-    d = participants.copy()
-    if by is None:
-        by = "_all"
-        d[by] = ALL
-    rows = []
-    for column, label in variables.items():
-        t = crosstab(d, column, by, threshold, orders)
-        if by == "_all":
-            t = t[[ALL]]
-        for level, r in t.iterrows():
-            for col, value in r.items():
-                rows.append(
-                    {
-                        "variable": label,
-                        "column": column,
-                        "level": str(level),
-                        "group": str(col),
-                        "count": str(value),
-                    }
-                )
-    return pd.DataFrame(rows)
-
-
-def outcome_rates(
-    participants: pd.DataFrame,
-    outcomes: Sequence[str],
-    alpha: float,
-    by: str | None = None,
-    order: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Share with each outcome among the participants with an answer (overall, or per value
-    of `by`), with Wilson intervals at level 1 - alpha."""
-    rows = []
-    groups = (
-        [None] if by is None else natural_order(list(participants[by].dropna().unique()), order)
-    )
-    for outcome in outcomes:
-        y = participants[f"y_{outcome}"]
-        for group in groups:
-            sub = (y if group is None else y[participants[by] == group]).dropna()
-            k, n = int(sub.sum()), len(sub)
-            ci = stats.binomtest(k, n).proportion_ci(1 - alpha, method="wilson")
-            rows.append(
-                {
-                    "outcome": outcome,
-                    "group": ALL if group is None else group,
-                    "events": k,
-                    "n": n,
-                    "share": k / n,
-                    "ci_low": ci.low,
-                    "ci_high": ci.high,
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-# --- the summary -----------------------------------------------------------------------------
 
 
 def headline(check: pd.DataFrame) -> pd.DataFrame:
@@ -349,6 +271,7 @@ def run_facts(participants: pd.DataFrame, params: Mapping[str, Any]) -> dict[str
         "survey_month": month_text(params["survey_month"], params["language"]),
         "level": interval_level(float(params["alpha"])),
         "threshold": str(params["threshold"]),
+        "threshold_minus_one": str(int(params["threshold"]) - 1),
     }
 
 
@@ -383,6 +306,10 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     if not reproduce:
         t["title"], t["synthetic_banner"] = t["title_other"], t["synthetic_banner_other"]
         t["limitations_text"] = t["limitations_other"]
+        t["suppression_note"], t["status_public"] = (
+            t["suppression_note_other"],
+            t["status_public_other"],
+        )
     synthetic = bool(params["synthetic"])
     threshold = int(params["threshold"])
     run_dir = Path(inputs["summaries"]).parents[1]
@@ -425,13 +352,20 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     )
     unavailable = read_result_csv(inputs["unavailable"])
 
-    # 4. participants and outcomes
+    # 4. participants and outcomes: the protected tables, as written by report_tables
     ptab = read_result_csv(inputs["participant_tables"], dtype=str, keep_default_na=False)
     ptables = []
     for label, sub in ptab.groupby("variable", sort=False):
-        wide = present.pivot_in_order(sub, "level", "group", "count")
-        wide = wide.rename_axis(index=None, columns=None)
-        ptables.append({"label": label, "html": table(wide, index=True)})
+        shown = pd.DataFrame(
+            {
+                "": sub["level"],
+                t["count"]: sub["count"],
+                t["status_column"]: [t.get(f"status_{s}", "") for s in sub["status"]],
+            }
+        )
+        ptables.append({"label": label, "html": table(shown)})
+    samples = read_result_csv(inputs["model_samples"], dtype=str, keep_default_na=False)
+    audit = read_result_csv(inputs["disclosure"], dtype=str, keep_default_na=False)
 
     # 5. models
     fits = []
@@ -439,7 +373,6 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         for spec in params["specifications"]:
             fit_dir = run_dir / "models" / outcome / spec
             fit = present.load_fit(fit_dir)
-            summ = fit["summary"].iloc[0]
             warn = fit["warnings"]
             truth = fit["truth"]
             fits.append(
@@ -448,7 +381,11 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
                     "spec": spec,
                     "label": outcomes_cfg[outcome]["label"],
                     "anchor": f"fit-{outcome}-{spec}",
-                    "summary": table(summ[SUMMARY_FIELDS].to_frame(t["fit_summary"]), index=True),
+                    "summary": table(
+                        samples[
+                            (samples["outcome"] == outcome) & (samples["specification"] == spec)
+                        ].drop(columns=["outcome", "specification"])
+                    ),
                     "warnings": table(warn) if len(warn) else "",
                     "forest": img(fit_dir / "forest.png", t["fig_forest"]),
                     "predicted": img(fit_dir / "predicted.png", t["fig_predicted"]),
@@ -535,12 +472,9 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "accounting": table(accounting),
         "reasons": table(reasons) if len(reasons) else "",
         "unavailable": table(unavailable) if len(unavailable) else "",
-        "missingness": table(
-            read_result_csv(inputs["missingness"], dtype=str, keep_default_na=False)
-        ),
+        "disclosure": table(audit),
         "fig_participants": img(inputs["fig_participants"], t["fig_participants"]),
         "fig_outcomes": img(inputs["fig_outcomes"], t["fig_outcomes"]),
-        "by_group": bool(params["participant_tables"].get("by")),
         "participant_tables": ptables,
         "fits": fits,
         "mv": mv,
@@ -664,20 +598,12 @@ def simulation_section(inputs: Mapping[str, Any]) -> dict[str, Any] | None:
 # --- figures of section 4 and 6 -------------------------------------------------------------
 
 
-def participants_figure(
-    ptab: pd.DataFrame, by_label: str | None, path: Path, synthetic: bool, threshold: int
-) -> None:
-    """Bar charts of each participant characteristic (totals; suppressed cells omitted)."""
+def participants_figure(ptab: pd.DataFrame, path: Path, synthetic: bool) -> None:
+    """Bar charts of each participant characteristic, from the protected table: hidden
+    categories are named below the bars, with why, never drawn."""
     import matplotlib.pyplot as plt
 
     figures._theme()
-    if by_label:  # the split variable's own distribution, from any table's margin
-        first = ptab[ptab["variable"] == ptab["variable"].iloc[0]]
-        margin = first[(first["level"] == ALL) & (first["group"] != ALL)]
-        extra = pd.DataFrame(
-            {"variable": by_label, "level": margin["group"], "group": ALL, "count": margin["count"]}
-        )
-        ptab = pd.concat([ptab, extra])
     groups = list(dict.fromkeys(ptab["variable"]))
     ncol = min(3, len(groups))
     nrow = -(-len(groups) // ncol)
@@ -685,19 +611,27 @@ def participants_figure(
     for ax in axes.flat[len(groups) :]:
         ax.set_visible(False)
     for ax, label in zip(axes.flat, groups, strict=False):
-        sub = ptab[(ptab["variable"] == label) & (ptab["group"] == ALL) & (ptab["level"] != ALL)]
+        sub = ptab[(ptab["variable"] == label) & (ptab["level"] != ALL)]
         shown = sub[sub["count"].str.isdigit()]
         ax.barh(shown["level"], shown["count"].astype(int), color="C0")
-        hidden = len(sub) - len(shown)
-        if hidden:
+        notes = []
+        for status, why in (
+            ("small", "fewer than the threshold"),
+            ("hidden", "hidden so that no small count can be recovered"),
+        ):
+            hidden = sub[sub["status"] == status]["level"].tolist()
+            if hidden:
+                notes.append(f"not shown ({why}): {', '.join(hidden)}")
+        if notes:
             ax.text(
                 0.98,
                 0.02,
-                f"{hidden} level(s) <{threshold} not shown",
-                fontsize=8,
+                "\n".join(notes),
+                fontsize=7,
                 ha="right",
                 transform=ax.transAxes,
-                color="0.4",
+                color="0.35",
+                wrap=True,
             )
         ax.invert_yaxis()
         ax.set_title(label, fontsize=11, loc="left")
@@ -719,7 +653,7 @@ def outcomes_figure(
     import matplotlib.pyplot as plt
 
     figures._theme()
-    frame = frame[frame["group"] != ALL] if by_label else frame
+    frame = frame[frame["group"] != ALL] if by_label else frame[frame["group"] == ALL]
     fig, ax = plt.subplots(figsize=(8, 3.8))
     groups = list(dict.fromkeys(frame["group"]))
     outcomes = list(dict.fromkeys(frame["outcome"]))
@@ -781,14 +715,16 @@ def context_figure(
 def write_tables(
     inputs: Mapping[str, Any], params: Mapping[str, Any], outputs: Mapping[str, Any]
 ) -> None:
-    """Compute the report's own tables and figures from result files."""
-    from .io import write_csv
-
+    """Compute the report's own tables and figures from result files: every count derived
+    from the microdata goes through the disclosure step (ipseval.disclosure) first."""
     synthetic, threshold = bool(params["synthetic"]), int(params["threshold"])
-    alpha, language = float(params["alpha"]), params["language"]
+    language = params["language"]
     participants = read_result_csv(inputs["participants"])
+    source = []
     if inputs.get("check"):
-        write_csv(headline(read_check(inputs["check"])), outputs["headline"])
+        check = read_check(inputs["check"])
+        publish.write(headline(check), outputs["headline"])
+        source = publish.source_cells(check)
     finds = findings(
         read_result_csv(inputs["coefficients"]),
         read_result_csv(inputs["summaries"]),
@@ -797,27 +733,21 @@ def write_tables(
         params["summary_spec"],
         params["summary_terms"],
     )
-    write_csv(finds, outputs["findings"])
-    write_csv(missingness(participants, params["predictors"], threshold), outputs["missingness"])
+    publish.write(finds, outputs["findings"])
     orders = natural_orders(load_codebook(inputs["codebook"]))
-    ptcfg = params["participant_tables"]
-    by = ptcfg.get("by")
-    ptab = participant_tables(participants, ptcfg["variables"], by, threshold, orders)
-    write_csv(ptab, outputs["participant_tables"])
-    rates = pd.concat(
-        [outcome_rates(participants, params["outcomes"], alpha)]
-        + (
-            [outcome_rates(participants, params["outcomes"], alpha, by, orders.get(by, ()))]
-            if by
-            else []
-        ),
-        ignore_index=True,
-    )
-    write_csv(rates, outputs["outcome_rates"])
+    pub, people = publish.build(participants, params, orders, source)
+    status, audited = dc.protect(pub, people, threshold)
+    protected = publish.tables(pub, status, params, threshold)
+    for name, frame in protected.items():
+        publish.write(frame, outputs[name])
+    publish.write(dc.audit_summary(audited, status, pub), outputs["disclosure"])
+    rates = protected["outcome_rates"]
     labels = {o: params["outcome_labels"][o] for o in params["outcomes"]}
-    by_label = ptcfg.get("by_label")
-    participants_figure(ptab, by_label, Path(outputs["fig_participants"]), synthetic, threshold)
-    level = interval_level(alpha)
+    participants_figure(
+        protected["participant_tables"], Path(outputs["fig_participants"]), synthetic
+    )
+    level = interval_level(float(params["alpha"]))
+    by_label = params.get("outcome_groups_label") if params.get("outcome_groups") else None
     outcomes_figure(rates, labels, by_label, level, Path(outputs["fig_outcomes"]), synthetic)
     if inputs.get("literature"):
         context_figure(

@@ -308,11 +308,16 @@ def report_settings():
             "programme_level_estimator": models["programme_level_estimator"],
             "outcomes": list(models["outcomes"]),
             "outcome_labels": {k: v["label"] for k, v in config["outcomes"].items()},
+            "outcome_definitions": config["outcomes"],
+            "specifications": SPECS,
+            "specification_predictors": {s: models["specifications"][s] for s in SPECS},
             "summary_spec": rep.get(
                 "summary_specification", next(iter(models["specifications"]))
             ),
             "summary_terms": rep.get("summary_terms", []),
             "participant_tables": rep.get("participant_tables", {"variables": {}}),
+            "outcome_groups": rep.get("outcome_groups", {}).get("column"),
+            "outcome_groups_label": rep.get("outcome_groups", {}).get("label"),
             "reproduce": REPRODUCE,
         }
     )

@@ -12,7 +12,8 @@ rule report_tables:
     output:
         **report_table_outputs(),
         findings=f"{RESULTS}/report/findings.csv",
-        missingness=f"{RESULTS}/report/missingness.csv",
+        model_samples=f"{RESULTS}/report/model_samples.csv",
+        disclosure=f"{RESULTS}/report/disclosure.csv",
         participant_tables=f"{RESULTS}/report/participant_tables.csv",
         outcome_rates=f"{RESULTS}/report/outcome_rates.csv",
         fig_participants=report(
@@ -22,7 +23,7 @@ rule report_tables:
         ),
         fig_outcomes=report(
             f"{RESULTS}/report/outcomes.png",
-            caption="../report/outcomes_by_time.rst",
+            caption="../report/outcomes.rst",
             category="4. Participants and outcomes",
         ),
     log:
@@ -70,9 +71,7 @@ rule report:
         run_name=RUN,
         published=config["data"].get("published", ""),
         lock="requirements.lock",
-        outcome_definitions=canonical(config["outcomes"]),
         model_outcomes=list(config["models"]["outcomes"]),
-        specifications=SPECS,
         models=canonical(config["models"]),
         config=canonical(config),
         input_files=report_input_files(),

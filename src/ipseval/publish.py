@@ -1,0 +1,310 @@
+"""The counts the report publishes, built from the microdata and registered with the
+disclosure step (ipseval.disclosure): participant tables, outcome counts and rates, missing
+values, and each model's sample; then protected and written as the report's CSVs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import disclosure as dc
+from .derive import NO_ANSWER, OCCUPATION_ROWS
+from .design import Predictor
+
+ANSWERED = "answered"  # column label of the participants with an answer on the outcome
+
+# Every file the report folder holds, and how what it shows was made safe to publish. A file
+# that is not listed here cannot be written by `write` (tests/test_disclosure.py enumerates
+# the folder against it).
+REGISTRY = {
+    "participant_tables.csv": "disclosure step: participant tables (counts)",
+    "outcome_rates.csv": "disclosure step: outcome counts by group; a rate only where both "
+    "of its counts are shown",
+    "model_samples.csv": "disclosure step: each model's sample; complete cases rounded to 5",
+    "disclosure.csv": "the audit's summary: each table's cells by status; no hidden value",
+    "headline.csv": "the source's published headline percentages beside their reproduction",
+    "findings.csv": "odds ratios of the fitted models: estimates, not counts",
+    "participants.png": "drawn from participant_tables.csv; hidden categories named, not drawn",
+    "outcomes.png": "drawn from outcome_rates.csv; a rate only where both counts are shown",
+    "context.png": "overall rates from outcome_rates.csv beside published literature",
+    "index.html": "the report page: its counts come from the files above",
+    "report.pdf": "the report page printed (make pdf)",
+}
+
+
+WORKING_FILE_NOTICE = (
+    "**Working file, not disclosure-controlled.** Counts here come straight from the "
+    "microdata, small ones included. Publish the report folder (results/<run>/report/), "
+    "whose every count went through the disclosure step (docs/disclosure.md), not this."
+)
+
+
+def write(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write one of the report's tables; only a file of the REGISTRY can be written."""
+    from .io import write_csv
+
+    if Path(path).name not in REGISTRY:
+        raise KeyError(
+            f"{Path(path).name} is not registered with the disclosure step "
+            "(ipseval.publish.REGISTRY): say how what it shows is made safe to publish"
+        )
+    write_csv(frame, path)
+
+
+def prepared(
+    participants: pd.DataFrame,
+    variables: Sequence[str],
+    outcome_variables: Sequence[str],
+    group: str | None,
+    predictors: Mapping[str, Mapping[str, Any]],
+    specifications: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
+    """The participants as the attacker's variables: each shown variable as text (missing:
+    the no-answer label), each outcome's coded variable, the group; and, in a namespace of
+    their own, the model samples: each outcome variable again (sample:<variable>) and per
+    specification a flag of complete cases (cc:<spec>)."""
+    out = pd.DataFrame(index=participants.index)
+    for v in {*variables, *outcome_variables, *([group] if group else [])}:
+        out[v] = participants[v].astype(object).where(participants[v].notna(), NO_ANSWER)
+        out[v] = out[v].astype(str)
+    for spec, names in specifications.items():
+        complete = np.ones(len(participants), dtype=bool)
+        for name in names:
+            p = Predictor.from_config(name, predictors[name])
+            complete &= p.code(participants[p.column]).notna().to_numpy()
+        out[f"cc:{spec}"] = np.where(complete, "1", "0")
+    for v in outcome_variables:
+        out[f"sample:{v}"] = out[v]
+    return out
+
+
+def levels_of(people: pd.DataFrame, orders: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Every level the attacker knows a variable may take: the codebook's, those found, and
+    the no-answer label."""
+    out = {}
+    for col in people.columns:
+        if col.startswith("cc:"):
+            out[col] = ["0", "1"]
+            continue
+        base = col.removeprefix("sample:")
+        known = [str(x) for x in orders.get(base, [])]
+        found = sorted(set(people[col]) - set(known))
+        out[col] = list(dict.fromkeys([*known, *found, NO_ANSWER]))
+    return out
+
+
+def build(
+    participants: pd.DataFrame,
+    params: Mapping[str, Any],
+    orders: Mapping[str, Sequence[str]],
+    source: Sequence[dc.Cell] = (),
+) -> tuple[dc.Publication, pd.DataFrame]:
+    """Register every derived table of the report (and the source's known counts).
+
+    The model samples live in a namespace of their own (sample:<outcome variable>, cc:<spec>)
+    so that the attacker's program stays small: they share with the other tables only the
+    outcome totals, which both show, twice registered as the same count."""
+    tables = params["participant_tables"]["variables"]
+    group = params.get("outcome_groups")
+    outcomes = {o: params["outcome_definitions"][o] for o in params["outcomes"]}
+    out_vars = sorted({f"{d.get('variable', 'occupation')}_code" for d in outcomes.values()})
+    specs = {s: params["specification_predictors"][s] for s in params["specifications"]}
+    # the variables of the source's tables are the attacker's too, whether shown or not
+    known = {v for c in source for v in c.variables if v not in out_vars}
+    shown = list(dict.fromkeys([*tables, *sorted(known)]))
+    people = prepared(participants, shown, out_vars, group, params["predictors"], specs)
+    pub = dc.Publication(levels_of(people, orders), source=list(source), total=len(people))
+
+    for column, label in tables.items():
+        cells = dc.crosstab_cells(people, f"participants: {label}", column, None, pub.levels)
+        pub.register(cells[0].table, cells, f"Participants by {label}")
+
+    groups = [g for g in pub.levels[group] if g != NO_ANSWER] if group else []
+    for kind in ("events", ANSWERED):
+        cells = []
+        for name, d in outcomes.items():
+            var = f"{d.get('variable', 'occupation')}_code"
+            answered = [x for x in pub.levels[var] if x != NO_ANSWER]
+            wanted = list(d["positive"]) if kind == "events" else answered
+            for g in [*groups, dc.ALL]:
+                where: dict[str, Any] = {var: wanted}
+                if group:
+                    where[group] = groups if g == dc.ALL else g
+                cells.append(dc.count_cell(people, f"outcomes: {kind}", name, g, **where))
+        pub.register(f"outcomes: {kind}", cells, f"Participants {kind} per outcome and group")
+
+    for spec in specs:
+        cells = []
+        cc = {f"cc:{spec}": "1"}
+        for name, d in outcomes.items():
+            var = f"sample:{d.get('variable', 'occupation')}_code"
+            answered = [x for x in pub.levels[var] if x != NO_ANSWER]
+            table = f"model samples: {spec}"
+            cells += [
+                dc.count_cell(people, table, name, "analysed", **{var: answered}),
+                dc.count_cell(people, table, name, "events", **{var: list(d["positive"])}),
+                dc.count_cell(
+                    people, table, name, "complete cases", "rounded", **{var: answered}, **cc
+                ),
+                dc.count_cell(
+                    people,
+                    table,
+                    name,
+                    "events, complete cases",
+                    "rounded",
+                    **{var: list(d["positive"])},
+                    **cc,
+                ),
+            ]
+        pub.register(f"model samples: {spec}", cells, f"Each model's sample ({spec})")
+        pub.source += structural_zeros(specs, spec)
+    # what the source publishes of the outcome variables, in the samples' namespace too
+    for c in list(pub.source):
+        if c.variables and c.variables <= set(out_vars):
+            where = tuple((f"sample:{v}", levels) for v, levels in c.where)
+            pub.source.append(dc.Cell(c.table, c.row, c.column, c.value, where))
+    return pub, people
+
+
+def structural_zeros(specs: Mapping[str, Sequence[str]], spec: str) -> list[dc.Cell]:
+    """What the attacker knows from the specifications themselves: a participant complete
+    for a specification is complete for every specification with fewer predictors."""
+    out = []
+    for other, names in specs.items():
+        if other != spec and set(names) < set(specs[spec]):
+            zero = dc.condition(**{f"cc:{spec}": "1", f"cc:{other}": "0"})
+            out.append(dc.Cell("specifications", "nested", other, 0, zero))
+    return out
+
+
+def tables(
+    pub: dc.Publication,
+    status: Mapping[dc.Cell, str],
+    params: Mapping[str, Any],
+    threshold: int,
+) -> dict[str, pd.DataFrame]:
+    """The report's derived tables as published: participant tables, outcome rates (a rate
+    only where its counts are shown), model samples; hidden values are not in them."""
+    alpha = float(params["alpha"])
+    ptab = []
+    for name in pub.tables:
+        if name.startswith("participants: "):
+            f = dc.frame(pub, status, name, threshold)
+            ptab.append(f.assign(variable=name.removeprefix("participants: ")))
+    participants = (
+        pd.concat(ptab, ignore_index=True)
+        if ptab
+        else pd.DataFrame(columns=["row", "column", "shown", "status", "variable"])
+    )
+    participants = participants.rename(columns={"row": "level", "shown": "count"})[
+        ["variable", "level", "count", "status"]
+    ]
+    events = dc.frame(pub, status, "outcomes: events", threshold)
+    answered = dc.frame(pub, status, f"outcomes: {ANSWERED}", threshold)
+    rows = []
+    for e, n in zip(events.itertuples(), answered.itertuples(), strict=True):
+        share = lo = hi = np.nan
+        if e.shown.isdigit() and n.shown.isdigit() and int(n.shown):  # both counts shown
+            k, m = int(e.shown), int(n.shown)
+            ci = stats.binomtest(k, m).proportion_ci(1 - alpha, method="wilson")
+            share, lo, hi = k / m, ci.low, ci.high
+        rows.append(
+            {
+                "outcome": e.row,
+                "group": e.column,
+                "events": e.shown,
+                "n": n.shown,
+                "share": share,
+                "ci_low": lo,
+                "ci_high": hi,
+                "status": e.status if e.status not in ("shown", "public") else n.status,
+            }
+        )
+    samples = []
+    for name in pub.tables:
+        if name.startswith("model samples: "):
+            f = dc.frame(pub, status, name, threshold)
+            wide = f.pivot(index="row", columns="column", values="shown").reset_index()
+            samples.append(wide.assign(specification=name.removeprefix("model samples: ")))
+    flow = pd.concat(samples, ignore_index=True).rename(columns={"row": "outcome"})
+    order = ["analysed", "events", "complete cases", "events, complete cases"]
+    flow = flow[["outcome", "specification", *order]]
+    flow.columns = [
+        "outcome",
+        "specification",
+        "n_analysed",
+        "events",
+        "n_complete_case",
+        "events_complete_case",
+    ]
+    return {
+        "participant_tables": participants,
+        "outcome_rates": pd.DataFrame(rows),
+        "model_samples": flow,
+    }
+
+
+def source_cells(check: pd.DataFrame) -> list[dc.Cell]:
+    """Socialstyrelsen 2013's published counts the attacker has, in the report's variables:
+    Tabell 9 (age band x sex), Tabell 10 (diagnosis groups, as sums of its rows), Tabell 11
+    (occupation x time band) and the text's occupation-by-sex figures; each as reproduced
+    where it matches the publication."""
+    from .derive import TIME_BANDS, diagnosis_group
+
+    out: list[dc.Cell] = []
+    matched = check[check["status"] == "match"]
+    by_label = {label: code for code, label in OCCUPATION_ROWS.items()}
+    bands = list(TIME_BANDS.values())
+    for r in matched[matched["table"] == "Tabell 11"].itertuples():
+        if r.column not in (*bands, "Totalt antal") or r.row not in (*by_label, "Totalt"):
+            continue
+        where = {
+            "occupation_code": by_label[r.row] if r.row != "Totalt" else list(by_label.values())
+        }
+        where["time_band"] = r.column if r.column in bands else bands
+        out.append(
+            dc.Cell("Tabell 11", r.row, r.column, int(float(r.reproduced)), dc.condition(**where))
+        )
+    sexes = ("Kvinna", "Man")
+    for r in matched[matched["table"] == "Tabell 9"].itertuples():
+        if r.row == "Totalt":
+            continue
+        where = {"age_band": r.row}
+        if r.column in sexes:
+            where["sex"] = r.column
+        out.append(
+            dc.Cell("Tabell 9", r.row, r.column, int(float(r.reproduced)), dc.condition(**where))
+        )
+    groups: dict[str, list[int]] = {}
+    rows10 = check[(check["table"] == "Tabell 10") & (check["column"] == "Antal")]
+    for r in rows10[rows10["row"] != "Totalt"].itertuples():
+        code = diagnosis_group(r.row)
+        value = int(float(r.reproduced)) if r.status == "match" else None
+        groups.setdefault(code, []).append(value)  # type: ignore[arg-type]
+    for code, values in groups.items():
+        if None not in values:  # a group is known only if every one of its rows matched
+            where = dc.condition(diagnosis_group=code)
+            out.append(dc.Cell("Tabell 10", code, "Antal", sum(values), where))
+    text = {
+        "regular_work_women": ("regular_work", "Kvinna"),
+        "regular_work_men": ("regular_work", "Man"),
+        "wage_subsidy_women": ("wage_subsidy_work", "Kvinna"),
+        "wage_subsidy_men": ("wage_subsidy_work", "Man"),
+    }
+    for r in matched[(matched["table"] == "text") & matched["row"].isin(list(text))].itertuples():
+        occ, sex = text[r.row]
+        out.append(
+            dc.Cell(
+                "text",
+                r.row,
+                "",
+                int(float(r.reproduced)),
+                dc.condition(occupation_code=occ, sex=sex),
+            )
+        )
+    return out

@@ -1,0 +1,393 @@
+"""Disclosure control that survives an audit (docs/disclosure.md): the rule at its boundary,
+linked tables, nested outcomes, a secondary choice that cannot be replayed, the registry of
+what the report folder may hold, and an attacker that reads the written files of the default
+run and of the second example evaluation and tries every hidden or small count with integer
+programs (scipy's `milp`) written here, apart from the package's own."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import optimize
+
+from ipseval import disclosure as dc
+from ipseval import publish
+from ipseval.codebook import load_codebook
+from ipseval.io import read_result_csv
+from ipseval.report import natural_orders
+from ipseval.reproduce import read_check
+
+
+def people_with(**counts: int) -> pd.DataFrame:
+    """Participants with one variable `group` taking each level `counts` times."""
+    return pd.DataFrame({"group": [k for k, n in counts.items() for _ in range(n)]})
+
+
+def one_way(people: pd.DataFrame, source: list[dc.Cell] | None = None) -> dc.Publication:
+    """A publication of one table: participants by `group`, with its total."""
+    levels = {"group": list(dict.fromkeys(people["group"]))}
+    pub = dc.Publication(levels, source=source or [], total=len(people))
+    pub.register("groups", dc.crosstab_cells(people, "groups", "group", None, levels), "t")
+    return pub
+
+
+def shown(pub: dc.Publication, status: dict, threshold: int) -> dict[str, str]:
+    """Row -> the text the table shows."""
+    f = dc.frame(pub, status, "groups", threshold)
+    return dict(zip(f["row"], f["shown"], strict=True))
+
+
+# --- the rule ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("threshold", [3, 5, 10])
+def test_the_threshold_boundary(threshold: int) -> None:
+    # a count of threshold - 1 is hidden as "<threshold", with one more cell so that the
+    # total does not give it; a count of exactly the threshold is shown, nothing hidden
+    below = people_with(a=threshold - 1, b=40, c=50, d=60)
+    pub = one_way(below)
+    status, findings = dc.protect(pub, below, threshold)
+    out = shown(pub, status, threshold)
+    assert out["a"] == f"<{threshold}"
+    assert sum(v == dc.HIDDEN_MARK for v in out.values()) == 1
+    assert out[dc.ALL] == str(len(below)) and all(f.ok for f in findings)
+    at = people_with(a=threshold, b=40, c=50, d=60)
+    pub = one_way(at)
+    status, _ = dc.protect(pub, at, threshold)
+    assert shown(pub, status, threshold) == {
+        "a": str(threshold),
+        "b": "40",
+        "c": "50",
+        "d": "60",
+        dc.ALL: str(len(at)),
+    }
+
+
+def test_zeros_and_large_counts_are_shown() -> None:
+    people = people_with(a=20, b=30)
+    pub = one_way(people)
+    pub.levels["group"].append("c")  # a level nobody has: a zero
+    pub.cells, pub.tables = [], {}
+    pub.register("groups", dc.crosstab_cells(people, "groups", "group", None, pub.levels), "t")
+    status, _ = dc.protect(pub, people, 5)
+    assert shown(pub, status, 5) == {"a": "20", "b": "30", "c": "0", dc.ALL: "50"}
+
+
+def test_naive_suppression_is_broken_by_a_linked_table_and_the_step_protects_it() -> None:
+    # The report's table shows a=2 of 4 groups. The published source (like Tabell 10 beside
+    # the report's diagnosis groups) already gives b exactly. A rule that looks at the table
+    # alone hides a and the smallest other cell, b; the attacker takes b from the source and
+    # the total minus the shown cells gives a exactly.
+    people = people_with(a=2, b=30, c=40, d=50)
+    source = [dc.Cell("source", "b", "", 30, dc.condition(group="b"))]
+    pub = one_way(people, source)
+    cell = {c.row: c for c in pub.cells}
+    naive = {c: dc.SHOWN for c in pub.cells}
+    naive[cell["a"]], naive[cell["b"]] = dc.PRIMARY, dc.SECONDARY
+    broken = [f for f in dc.audit(pub, naive, people, 5) if not f.ok]
+    assert [(f.what, f.lo, f.hi) for f in broken] == [("groups: a / Totalt", 2, 2)]
+    # the step knows the source: b is public, another cell is hidden with a, and the
+    # attacker is left with the whole range "<5" states
+    status, findings = dc.protect(pub, people, 5)
+    assert status[cell["b"]] == dc.PUBLIC and status[cell["a"]] == dc.PRIMARY
+    assert {status[cell["c"]], status[cell["d"]]} == {dc.SHOWN, dc.SECONDARY}
+    a = next(f for f in findings if f.what == "groups: a / Totalt")
+    assert (a.lo, a.hi) == (1, 4) and all(f.ok for f in findings)
+
+
+def test_nested_outcome_definitions_do_not_give_a_small_difference() -> None:
+    # regular work (36) is inside paid work (38): both shown, their difference (2 people in
+    # wage-subsidy work only) would be a small count in plain sight
+    occ = ["regular"] * 36 + ["subsidy"] * 2 + ["none"] * 60
+    people = pd.DataFrame({"occ": occ})
+    levels = {"occ": ["regular", "subsidy", "none"]}
+    pub = dc.Publication(levels, total=len(people))
+    cells = [
+        dc.count_cell(people, "outcomes", "regular_work", "events", occ="regular"),
+        dc.count_cell(people, "outcomes", "paid_work", "events", occ=["regular", "subsidy"]),
+        dc.count_cell(people, "outcomes", "any", "answered", occ=levels["occ"]),
+    ]
+    pub.register("outcomes", cells, "t")
+    naive = {c: dc.SHOWN for c in cells}
+    broken = [f for f in dc.audit(pub, naive, people, 5) if not f.ok]
+    assert [(f.lo, f.hi) for f in broken] == [(2, 2)]  # paid minus regular: exactly 2
+    status, findings = dc.protect(pub, people, 5)
+    assert sum(status[c] == dc.SECONDARY for c in cells) >= 1
+    diffs = [f for f in findings if f.kind in ("small difference", "small atom")]
+    assert diffs and all(f.hi - f.lo >= dc.MIN_WIDTH for f in diffs)
+
+
+def test_the_secondary_choice_depends_on_the_pattern_not_on_the_values() -> None:
+    # With "hide the smallest other cell", the hidden cell is known to be the smallest, which
+    # an attacker can replay. The step draws it at random (seeded) among the candidates: swap
+    # the values of two candidates and the same position is hidden.
+    first = people_with(a=2, b=10, c=20, d=30)
+    swapped = people_with(a=2, b=20, c=10, d=30)
+    hidden = []
+    for people in (first, swapped):
+        pub = one_way(people)
+        status, _ = dc.protect(pub, people, 5)
+        hidden.append({c.row for c in pub.cells if status[c] == dc.SECONDARY})
+    assert hidden[0] == hidden[1] and len(hidden[0]) == 1
+    # and over seeds each candidate is drawn, the smallest not more than its share
+    draws = []
+    for seed in range(60):
+        pub = one_way(first)
+        status, _ = dc.protect(pub, first, 5, seed=seed)
+        draws += [c.row for c in pub.cells if status[c] == dc.SECONDARY]
+    assert set(draws) == {"b", "c", "d"} and draws.count("b") < 35
+
+
+def test_a_withheld_small_cell_looks_like_any_hidden_cell() -> None:
+    # a small count shown "–" (withheld: its "<5" would have been narrowed) is published
+    # exactly as a larger count hidden to protect it: nothing says which hidden cell is small
+    people = people_with(a=1, b=5, c=40, d=50)
+    pub = one_way(people)
+    cell = {c.row: c for c in pub.cells}
+    status = {c: dc.SHOWN for c in pub.cells}
+    status[cell["a"]], status[cell["b"]] = dc.WITHHELD, dc.SECONDARY
+    f = dc.frame(pub, status, "groups", 5).set_index("row")
+    assert f.loc[["a", "b"], "shown"].tolist() == [dc.HIDDEN_MARK] * 2
+    assert f.loc[["a", "b"], "status"].tolist() == ["hidden"] * 2
+    summary = dc.audit_summary([], status, pub)
+    assert "withheld" not in summary.columns and "secondary" not in summary.columns
+    assert summary.loc[0, "hidden"] == 2
+
+
+def test_an_unregistered_table_cannot_be_written(tmp_path: Path) -> None:
+    with pytest.raises(KeyError, match="not registered with the disclosure step"):
+        publish.write(pd.DataFrame({"x": [1]}), tmp_path / "counts_by_programme.csv")
+    assert not (tmp_path / "counts_by_programme.csv").exists()
+    publish.write(pd.DataFrame({"x": [1]}), tmp_path / "findings.csv")  # registered
+
+
+# --- an attacker written apart from the package, on any table ------------------------------
+
+
+def bounds(a_eq: np.ndarray, lo: np.ndarray, hi: np.ndarray, c: np.ndarray) -> tuple[int, int]:
+    """min and max of c @ x over non-negative integer x with lo <= a_eq @ x <= hi."""
+    cons = optimize.LinearConstraint(a_eq, lo, hi)
+    out = []
+    for sign in (1, -1):
+        r = optimize.milp(sign * c, constraints=cons, integrality=np.ones(len(c)))
+        assert r.success, r.message
+        out.append(round(sign * r.fun))
+    return out[0], out[1]
+
+
+def known(text: str, threshold: int) -> tuple[float, float] | None:
+    """What a published text tells: a count, '<t', '≈k' or nothing ('–')."""
+    if text.isdigit():
+        return int(text), int(text)
+    if text == f"<{threshold}":
+        return 1, threshold - 1
+    if text.startswith("≈"):
+        k = int(text[1:])
+        return max(0, k - 2), k + 2
+    assert text == dc.HIDDEN_MARK, text
+    return None
+
+
+@st.composite
+def two_way(draw: st.DrawFn) -> tuple[pd.DataFrame, int]:
+    """Participants by two variables (2-4 levels each), many cells small."""
+    rows, cols = draw(st.integers(2, 4)), draw(st.integers(2, 3))
+    values = draw(
+        st.lists(
+            st.one_of(st.integers(0, 6), st.integers(5, 60)),
+            min_size=rows * cols,
+            max_size=rows * cols,
+        )
+    )
+    records = []
+    for (i, j), n in zip(itertools.product(range(rows), range(cols)), values, strict=True):
+        records += [(f"r{i}", f"c{j}")] * n
+    people = pd.DataFrame(records, columns=["r", "c"])
+    return people, draw(st.integers(3, 8))
+
+
+@settings(max_examples=40, deadline=None)
+@given(two_way())
+def test_no_small_count_is_shown_or_can_be_narrowed_in_any_two_way_table(case) -> None:
+    people, t = case
+    if len(people) < 2 * t:
+        return
+    levels = {
+        "r": sorted(set(people["r"])),
+        "c": sorted(set(people["c"])),
+    }
+    pub = dc.Publication(levels, total=len(people))
+    pub.register("t", dc.crosstab_cells(people, "t", "r", "c", levels), "two-way")
+    status, _ = dc.protect(pub, people, t)
+    f = dc.frame(pub, status, "t", t)
+    # no count from 1 to t - 1 is printed
+    assert not any(s.isdigit() and 0 < int(s) < t for s in f["shown"])
+    # the attacker: unknown interior counts, every printed text as a constraint
+    atoms = list(itertools.product(levels["r"], levels["c"]))
+    rows, lo, hi = [], [], []
+    for r, c, text in zip(f["row"], f["column"], f["shown"], strict=True):
+        k = known(text, t)
+        if k is None:
+            continue
+        rows.append([(r in (a[0], dc.ALL)) and (c in (a[1], dc.ALL)) for a in atoms])
+        lo.append(k[0])
+        hi.append(k[1])
+    a_eq = np.array(rows, dtype=float)
+    width = dc.protection_width(t)
+    truth = people.value_counts().to_dict()
+    for cell, r, c, text in zip(pub.cells, f["row"], f["column"], f["shown"], strict=True):
+        ind = np.array([(r in (a[0], dc.ALL)) and (c in (a[1], dc.ALL)) for a in atoms], float)
+        if text == f"<{t}":  # learns nothing beyond the label
+            assert bounds(a_eq, np.array(lo), np.array(hi), ind) == (1, t - 1), (r, c)
+        elif text == dc.HIDDEN_MARK and 0 < cell.value < t:
+            b = bounds(a_eq, np.array(lo), np.array(hi), ind)
+            assert b[1] - b[0] >= width, (r, c, b)
+    for (r, c), n in truth.items():  # every small interior count, hidden or not in a table
+        if 0 < n < t:
+            ind = np.array([a == (r, c) for a in atoms], float)
+            b = bounds(a_eq, np.array(lo), np.array(hi), ind)
+            assert b[1] - b[0] >= width, (r, c, n, b)
+
+
+# --- the written report of real runs -------------------------------------------------------
+
+
+def run_params(run: Path) -> dict[str, Any]:
+    """What report_tables takes from the config, from the run's own config.yaml."""
+    cfg = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8"))
+    m, rep = cfg["models"], cfg["report"]
+    return {
+        "participant_tables": rep.get("participant_tables", {"variables": {}}),
+        "outcome_groups": rep.get("outcome_groups", {}).get("column"),
+        "outcomes": list(m["outcomes"]),
+        "outcome_definitions": cfg["outcomes"],
+        "specifications": list(m["specifications"]),
+        "specification_predictors": m["specifications"],
+        "predictors": m["predictors"],
+        "alpha": m["alpha"],
+        "threshold": rep["disclosure_threshold"],
+        "codebook": cfg["data"]["codebook"],
+    }
+
+
+def written(run: Path) -> dict[tuple[str, str, str], str]:
+    """Every count the report folder's CSVs print: (table, row, column) -> text."""
+    out = {}
+    report = run / "report"
+    p = read_result_csv(report / "participant_tables.csv", dtype=str, keep_default_na=False)
+    for r in p.itertuples():
+        out[(f"participants: {r.variable}", r.level, dc.ALL)] = r.count
+    o = read_result_csv(report / "outcome_rates.csv", dtype=str, keep_default_na=False)
+    for r in o.itertuples():
+        out[("outcomes: events", r.outcome, r.group)] = r.events
+        out[("outcomes: answered", r.outcome, r.group)] = r.n
+    s = read_result_csv(report / "model_samples.csv", dtype=str, keep_default_na=False)
+    columns = {
+        "n_analysed": "analysed",
+        "events": "events",
+        "n_complete_case": "complete cases",
+        "events_complete_case": "events, complete cases",
+    }
+    for r in s.to_dict("records"):
+        for col, name in columns.items():
+            out[(f"model samples: {r['specification']}", r["outcome"], name)] = r[col]
+    return out
+
+
+def nested(inner: dc.Cell, outer: dc.Cell) -> bool:
+    """Every participant `inner` counts is, by the definitions alone, counted by `outer`."""
+    mine = dict(inner.where)
+    return all(v in mine and set(mine[v]) <= set(levels) for v, levels in outer.where)
+
+
+@pytest.fixture(params=["default", "example"])
+def run(request: pytest.FixtureRequest) -> Path:
+    """The results folder of the default run, and of the second example evaluation."""
+    return request.getfixturevalue("default_run" if request.param == "default" else "example_run")
+
+
+@pytest.mark.e2e
+def test_the_attacker_learns_nothing_from_the_written_report(run: Path, capsys) -> None:
+    params = run_params(run)
+    t = params["threshold"]
+    root = run.parents[1]
+    participants = read_result_csv(run / "clean/participants.csv")
+    check = run / "reproduction/check.csv"
+    source = publish.source_cells(read_check(check)) if check.exists() else []
+    orders = natural_orders(load_codebook(root / params["codebook"]))
+    pub, people = publish.build(participants, params, orders, source)
+    text = written(run)
+    # every registered cell is in the files, and nothing else is
+    assert set(text) == {(c.table, c.row, c.column) for c in pub.cells}
+    # no count from 1 to t - 1 is printed (the source's own small counts included)
+    small = {k: v for k, v in text.items() if v.isdigit() and 0 < int(v) < t}
+    assert not small, small
+    width = dc.protection_width(t)
+    narrowest, tried = None, 0
+    for variables in dc.components([*pub.cells, *pub.source]):
+        att = dc.Attacker(variables, pub.levels)  # the atoms; knowledge from the files only
+        att.know((), len(people), len(people))
+        src = dc.Attacker(variables, pub.levels)
+        src.know((), len(people), len(people))
+        for c in pub.source:
+            if c.variables <= variables:
+                att.know(c.where, c.value, c.value)
+                src.know(c.where, c.value, c.value)
+        mine = [c for c in pub.cells if c.variables <= variables]
+        for c in mine:
+            k = known(text[(c.table, c.row, c.column)], t)
+            if k is not None:
+                att.know(c.where, *k)
+        quantities = [(c, att.members(c.where)) for c in mine if 0 < c.value < t]
+        if len(att.atoms) <= dc.MAX_ATOMS_FOR_ATOM_CHECK:
+            counts = dc.atom_counts(people, att)
+            quantities += [
+                (None, np.eye(len(att.atoms))[i])
+                for i in np.flatnonzero((counts > 0) & (counts < t))
+            ]
+        exact = [c for c in mine if text[(c.table, c.row, c.column)].isdigit()]
+        for inner, outer in itertools.permutations(exact, 2):
+            if nested(inner, outer) and 0 < outer.value - inner.value < t:
+                quantities.append((None, att.members(outer.where) - att.members(inner.where)))
+        for cell, ind in quantities:
+            slo, shi = src.bounds(ind)
+            if shi - slo < width:
+                continue  # the published source alone gives it
+            lo, hi = att.bounds(ind)
+            tried += 1
+            if cell is not None and text[(cell.table, cell.row, cell.column)] == f"<{t}":
+                assert lo <= max(1, slo) and hi >= min(t - 1, shi), (cell, lo, hi)
+            else:
+                assert hi - lo >= width, (cell, lo, hi)
+            if narrowest is None or hi - lo < narrowest[1] - narrowest[0]:
+                narrowest = (lo, hi)
+    summary = read_result_csv(run / "report/disclosure.csv")
+    assert summary["protected"].all()
+    with capsys.disabled():
+        print(
+            f"\n[disclosure audit, {run.name}] {len(pub.tables)} tables, {len(pub.cells)} "
+            f"cells: {int(summary['small'].sum())} shown <{t}, "
+            f"{int(summary['hidden'].sum())} hidden (–), {int(summary['rounded'].sum())} "
+            f"rounded, {int(summary['public'].sum())} as published; {tried} small or "
+            f"hidden quantities tried; narrowest interval {narrowest}"
+        )
+
+
+@pytest.mark.e2e
+def test_every_file_of_the_report_folder_is_registered(run: Path) -> None:
+    files = {p.name for p in (run / "report").iterdir() if p.is_file()}
+    assert files, "the report folder is empty"
+    unregistered = files - set(publish.REGISTRY)
+    assert not unregistered, f"written without the disclosure step: {sorted(unregistered)}"
+    # the figures and the rates show a share only where both its counts are shown
+    rates = read_result_csv(run / "report/outcome_rates.csv", dtype=str, keep_default_na=False)
+    for r in rates.itertuples():
+        assert (r.share != "") == (r.events.isdigit() and r.n.isdigit() and int(r.n) > 0)
