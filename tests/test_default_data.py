@@ -19,9 +19,27 @@ def test_generator_reproduces_committed_files_byte_for_byte() -> None:
 
 def test_every_published_cell_is_reproduced(default_clean: CleanResult) -> None:
     result = check(default_clean.programmes, default_clean.participants, PUBLISHED)
+    assert list(result.columns) == [
+        "table",
+        "row",
+        "column",
+        "kind",
+        "published",
+        "reproduced",
+        "status",
+        "note",
+    ]
+    assert result["status"].notna().all()  # every status one of the documented ones
     status = result["status"].astype(str)
     assert (status == "differs").sum() == 0, result[status == "differs"]
     assert (status == "not_determined").sum() == 0
+    assert set(result["kind"]) == {"count", "percent"}
+    # a matching count is the published count itself ("-" is the report's zero), as an integer
+    counts = result[(result["kind"] == "count") & (status == "match")]
+    same = counts["reproduced"] == counts["published"].str.replace(" ", "").replace("-", "0")
+    assert same.all(), counts.loc[~same, ["row", "column", "published", "reproduced"]].to_string()
+    assert (result.loc[status == "match", "note"] == "").all()
+    assert (result.loc[status == "source_inconsistent", "note"].str.len() > 20).all()
     # the only non-matches are the registered contradictions of the source
     assert set(result.loc[status == "source_inconsistent", "row"]) == {
         "6–10 deltagare",
@@ -88,3 +106,6 @@ def test_the_reproduction_reads_the_outcomes_as_the_config_defines_them(default_
     moved = check(default_clean.programmes, people, PUBLISHED).set_index(["table", "row"])
     for figure in ("paid_work_incl_subsidy_pct", "paid_work_incl_subsidy"):
         assert moved.loc[("text", figure), "status"] == "differs", figure
+    # a differing percentage says what the microdata round to: 36 of 906 participants = 4 %
+    pct = moved.loc[("text", "paid_work_incl_subsidy_pct")]
+    assert pct["reproduced"] == f"{100 * 36 / 906:.4f}" and pct["note"] == "rounds to 4"

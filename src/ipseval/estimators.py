@@ -131,9 +131,7 @@ def fit_gee_br(y: np.ndarray, X: pd.DataFrame, groups: np.ndarray) -> Fit:
             cov_struct=cov_struct.Independence(),
         )
         res = model.fit(maxiter=100, cov_type="bias_reduced")
-    converged = bool(getattr(res, "converged", True)) and not any(
-        "not converge" in str(w.message).lower() for w in ws
-    )
+    converged = bool(res.converged)  # statsmodels: final parameter change below its ctol
     return Fit(
         estimator="gee_br",
         params=pd.Series(np.asarray(res.params), index=X.columns),
@@ -272,13 +270,6 @@ class Separation:
 def check_separation(y: np.ndarray, X: pd.DataFrame) -> Separation:
     """Detect (quasi-)complete separation before fitting: the linear-programming test of
     Konis (2007) from firthmodels, plus the dummy levels with no events or no non-events."""
-    exog = X.drop(columns=[c for c in X.columns if np.ptp(X[c].to_numpy()) == 0])
-    if exog.shape[1] == 0:  # intercept-only: separated only if every outcome is the same
-        one_class = bool(np.ptp(y) == 0)
-        return Separation(one_class, ["Intercept"] if one_class else [], [])
-    res = detect_separation(exog.to_numpy(), y, fit_intercept=True)
-    names = [*exog.columns, "Intercept"]
-    infinite = [n for n, fin in zip(names, res.is_finite, strict=True) if not fin]
     empty = []
     for c in X.columns:
         col = X[c].to_numpy()
@@ -288,4 +279,13 @@ def check_separation(y: np.ndarray, X: pd.DataFrame) -> Separation:
             if ev == 0 or ev == int(on.sum()):
                 kind = "events" if ev == 0 else "non-events"
                 empty.append(f"{c}: no {kind} among {int(on.sum())}")
+    exog = X.drop(columns=[c for c in X.columns if np.ptp(X[c].to_numpy()) == 0])
+    if exog.shape[1] == 0 or np.ptp(y) == 0:
+        # intercept-only, or one outcome class (which the linear programme refuses): the
+        # intercept is infinite exactly when every outcome is the same
+        one_class = bool(np.ptp(y) == 0)
+        return Separation(one_class, ["Intercept"] if one_class else [], empty)
+    res = detect_separation(exog.to_numpy(), y, fit_intercept=True)
+    names = [*exog.columns, "Intercept"]
+    infinite = [n for n, fin in zip(names, res.is_finite, strict=True) if not fin]
     return Separation(bool(res.separation) or bool(empty), infinite, empty)
