@@ -213,14 +213,22 @@ def test_firth_falls_back_to_wald_where_the_profile_fails(monkeypatch) -> None:
     y, X, _ = _data(seed=5)
     real = est.FirthLogit
 
-    class Failing(real):  # the library's fit, with the profile of "x" failed (NaN)
+    class Failed:  # the library's result, with the profile of "x" failed (NaN)
+        def __init__(self, res: object) -> None:
+            self._res = res
+            self._ci = np.array(res.conf_int(alpha=0.05), dtype=float)
+            self.pvalues = np.array(res.pvalues, dtype=float)
+            self._ci[1, 1], self.pvalues[1] = np.nan, np.nan
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._res, name)
+
+        def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+            return self._ci
+
+    class Failing(real):
         def fit(self, *args, **kwargs):
-            res = super().fit(*args, **kwargs)
-            ci, p = np.array(res.conf_int(alpha=0.05), dtype=float), res.pvalues.copy()
-            ci[1, 1], p[1] = np.nan, np.nan
-            res.conf_int = lambda alpha=0.05: ci
-            type(res).pvalues = property(lambda self: p)
-            return res
+            return Failed(super().fit(*args, **kwargs))
 
     monkeypatch.setattr(est, "FirthLogit", Failing)
     fit = est.fit_firth(y, X)
