@@ -10,7 +10,7 @@ CORES  ?= 2
 # Extra arguments for Snakemake, e.g. `make run SNAKEMAKE_ARGS="--configfile config/variants/x.yaml"`.
 SNAKEMAKE_ARGS ?=
 
-.PHONY: run pdf excel simulation multiverse test lint format lock clean-venv
+.PHONY: run pdf excel archive simulation multiverse test lint format lock clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ipseval needs Python >= 3.11")'
@@ -19,6 +19,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
+
+# Pinned helper environments for two tests whose tools cannot share .venv (tools/README.md).
+.venv-%/.installed: tools/%.lock
+	rm -rf .venv-$*
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $<
+	touch $@
 
 ## Run the whole pipeline on the embedded (synthetic) default data.
 run: $(STAMP)
@@ -33,6 +40,10 @@ pdf: $(STAMP)
 excel: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) excel $(SNAKEMAKE_ARGS)
 
+## The run as a Workflow Run RO-Crate to deposit: results/<run>.crate.zip (docs/deposit.md).
+archive: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) archive $(SNAKEMAKE_ARGS)
+
 ## The simulation study of the estimators (separate target; the report shows it afterwards).
 simulation: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) simulation $(SNAKEMAKE_ARGS)
@@ -42,7 +53,7 @@ multiverse: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) multiverse_full $(SNAKEMAKE_ARGS)
 
 ## Run the test suite (includes lint, format, snakefmt, snakemake --lint, notebook hygiene).
-test: $(STAMP)
+test: $(STAMP) .venv-cffconvert/.installed .venv-rocvalidator/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Apply the formatters.

@@ -90,5 +90,24 @@ onsuccess:
         print(where)
         Path(".snakemake").mkdir(exist_ok=True)
         Path(".snakemake/ipseval-last-report").write_text(
-            where + "\n", encoding="utf-8"
+            f"{where}\n", encoding="utf-8"
         )
+
+
+rule archive:
+    # `make archive`: this run as a Workflow Run RO-Crate to deposit (ipseval.archive)
+    input:
+        rules.all.input,
+    output:
+        f"results/{RUN}.crate.zip",
+    log:
+        f"results/logs/archive_{RUN}.log",
+    localrule: True
+    conda:
+        "environment.yml"
+    params:
+        run_name=RUN,
+        configfiles=[os.path.relpath(p) for p in workflow.overwrite_configfiles],
+        inputs=[f for f in report_input_files() if f],
+    script:
+        "workflow/scripts/archive.py"

@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -224,11 +223,11 @@ def package(
 
 
 def version() -> str:
-    """ipseval's version (the installed package's)."""
-    try:
-        return metadata.version("ipseval")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "unknown"
+    """ipseval's version (the package's own `__version__`, which a test keeps equal to
+    pyproject.toml's and CITATION.cff's; the installed metadata can lag an edit)."""
+    from . import __version__
+
+    return __version__
 
 
 def config_sha256(config: Mapping[str, Any]) -> str:

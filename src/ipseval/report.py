@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import citation, figures, present, publish
 from . import disclosure as dc
-from . import figures, present, publish
 from .codebook import Codebook, load_codebook
+from .datapackage import version
 from .derive import AGE_BANDS, level_orders
 from .disclosure import ALL
 from .io import SYNTHETIC_NOTICE, read_result_csv
@@ -485,6 +486,9 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "settings": yaml.safe_dump(settings, sort_keys=True, allow_unicode=True),
         "commit": commit,
         "dirty": dirty,
+        "version": version(),
+        "citation": citation.software(inputs["citation"]),
+        "cite_sources": citation.sources(inputs["citation"]),
         "config_text": config_text,
         "config_sha": hashlib.sha256(config_text.encode()).hexdigest(),
         "inputs": table(pd.DataFrame(inputs_rows)),

@@ -45,6 +45,7 @@ rule report:
         package=PACKAGE,
         template="src/ipseval/templates/report.html.j2",
         translations="src/ipseval/templates/translations.yaml",
+        citation="CITATION.cff",
         participants=rules.clean.output.participants,
         accounting=rules.clean.output.accounting,
         excluded=rules.clean.output.excluded,

@@ -1,0 +1,218 @@
+"""A run to deposit and cite: licence, CITATION.cff, versions in step, and the Workflow Run
+RO-Crate of a run, validated against its profiles and re-run from its unpacked copy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, VOLATILE, snakemake
+
+from ipseval import __version__, citation
+from ipseval.archive import TIME_STAMPED
+
+CFFCONVERT = ROOT / ".venv-cffconvert/bin/cffconvert"
+ROC_VALIDATOR = ROOT / ".venv-rocvalidator/bin"
+MISSING_TOOL = "{} is missing: `make test` builds it from tools/{}.lock"
+
+
+def test_citation_cff_is_valid() -> None:
+    assert CFFCONVERT.exists(), MISSING_TOOL.format(CFFCONVERT, "cffconvert")
+    r = subprocess.run(
+        [str(CFFCONVERT), "--validate", "-i", str(ROOT / "CITATION.cff")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "valid according to schema version 1.2.0" in r.stdout
+
+
+def test_one_version_and_one_citation_everywhere() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert pyproject["project"]["version"] == __version__ == cff["version"]
+    assert pyproject["project"]["license"] == cff["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    release = __version__.split(".dev")[0]
+    # Keep a Changelog: an unreleased section while the version is a .dev one
+    assert ("## [Unreleased]" if ".dev" in __version__ else f"## [{release}]") in changelog
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    how_to_cite = readme[readme.index("## How to cite") :]
+    assert citation.software(ROOT / "CITATION.cff") in how_to_cite
+    for source in citation.sources(ROOT / "CITATION.cff"):
+        assert source in how_to_cite
+
+
+def _seed_context_cache(cache: Path) -> None:
+    """The validator fetches the RO-Crate 1.1 JSON-LD context from w3id.org; CI reaches only
+    the package registries. Serve it from the copy in the validator environment's rocrate
+    0.9.0 (tools/rocvalidator.in) through the validator's own HTTP cache."""
+    script = f"""
+import datetime, io, pathlib, requests, rocrate
+from requests_cache import CachedSession
+from urllib3 import HTTPResponse
+url = "https://w3id.org/ro/crate/1.1/context"
+body = (pathlib.Path(rocrate.__file__).parent / "data/ro-crate.jsonld").read_bytes()
+r = requests.Response()
+r.url, r.status_code, r.reason, r._content, r.encoding = url, 200, "OK", body, "utf-8"
+r.headers = requests.structures.CaseInsensitiveDict({{"Content-Type": "application/ld+json"}})
+r.raw = HTTPResponse(body=io.BytesIO(body), headers=dict(r.headers), status=200,
+                     preload_content=False, request_url=url)
+r.request, r.elapsed = requests.Request("GET", url).prepare(), datetime.timedelta(0)
+session = CachedSession(cache_name={str(cache)!r}, backend="sqlite", expire_after=-1)
+session.cache.save_response(r)
+"""
+    subprocess.run([str(ROC_VALIDATOR / "python"), "-c", script], check=True)
+
+
+def validate_crate(folder: Path, tmp: Path) -> dict:
+    """rocrate-validator's report (JSON) on an unpacked crate, offline."""
+    assert ROC_VALIDATOR.exists(), MISSING_TOOL.format(ROC_VALIDATOR, "rocvalidator")
+    cache = tmp / "http_cache"
+    _seed_context_cache(cache)
+    report = tmp / "validation.json"
+    subprocess.run(
+        [
+            str(ROC_VALIDATOR / "rocrate-validator"),
+            "-y",
+            "--disable-color",
+            "validate",
+            "--offline",
+            "--cache-path",
+            str(cache),
+            "--no-paging",
+            "-f",
+            "json",
+            "-o",
+            str(report),
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def _graph(folder: Path) -> dict[str, dict]:
+    meta = json.loads((folder / "ro-crate-metadata.json").read_text(encoding="utf-8"))
+    return {e["@id"]: e for e in meta["@graph"]}
+
+
+def _ids(value: object) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [v["@id"] for v in items]
+
+
+@pytest.mark.e2e
+def test_the_run_crate_validates_and_reruns_byte_for_byte(
+    repo: Path, default_run: Path, tmp_path: Path
+) -> None:
+    r = snakemake(repo, "archive")
+    assert r.returncode == 0, r.stderr[-3000:]
+    crate_zip = repo / "results/default.crate.zip"
+    unpacked = tmp_path / "crate"
+    with zipfile.ZipFile(crate_zip) as z:
+        z.extractall(unpacked)
+
+    # valid against the Workflow Run Crate profile and those it builds on
+    report = validate_crate(unpacked, tmp_path)
+    assert report["passed"], [i["message"] for i in report["issues"]]
+    assert {"workflow-run-crate-0.5", "ro-crate-1.1"} <= set(report["statistics"]["profiles"])
+
+    # what the crate says: the workflow as run, inputs and outputs with checksums, software
+    g = _graph(unpacked)
+    root = g["./"]
+    workflow = g[root["mainEntity"]["@id"]]
+    assert workflow["version"] == __version__
+    assert "ComputationalWorkflow" in workflow["@type"]
+    (action,) = [e for e in g.values() if e.get("@type") == "CreateAction"]
+    assert action["instrument"]["@id"] == workflow["@id"]
+    assert action["actionStatus"]["@id"] == "http://schema.org/CompletedActionStatus"
+    assert g[action["agent"]["@id"]]["name"]
+    inputs = _ids(action["object"])
+    assert "data/raw/coach_forms.csv" in inputs and "data/raw/published/tabell_11.csv" in inputs
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pins = {g[i]["name"]: g[i]["version"] for i in _ids(workflow["softwareRequirements"])}
+    assert pins["snakemake"] in lock and pins["statsmodels"] in lock and len(pins) > 50
+    outputs = _ids(action["result"])
+    on_disk = sorted(str(p.relative_to(repo)) for p in default_run.rglob("*") if p.is_file())
+    assert sorted(outputs) == on_disk
+    assert "results/default/datapackage.json" in outputs
+    assert any(o.endswith("core/notebook.ipynb") for o in outputs)  # executed notebooks
+    for rel in [*inputs, *outputs, "Snakefile", "src/ipseval/estimators.py"]:
+        assert g[rel]["sha256"] == hashlib.sha256((unpacked / rel).read_bytes()).hexdigest(), rel
+
+    # the recorded command remakes every result from the unpacked crate alone
+    shutil.rmtree(unpacked / "results")
+    rerun = subprocess.run(
+        ["sh", "rerun.sh"],
+        cwd=unpacked,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "IPSEVAL_VENV": str(ROOT / ".venv")},
+    )
+    assert rerun.returncode == 0, (rerun.stdout + rerun.stderr)[-3000:]
+    compared = set()
+    for rel in outputs:
+        if TIME_STAMPED.search(rel) or Path(rel).name in VOLATILE:
+            continue
+        again = hashlib.sha256((unpacked / rel).read_bytes()).hexdigest()
+        assert again == g[rel]["sha256"], rel
+        compared.add(rel)
+    # the data packages, model results, executed notebooks and report tables among them
+    run = "results/default"
+    assert {
+        f"{run}/datapackage.json",
+        f"{run}/models/regular_work/core/coefficients.csv",
+        f"{run}/models/regular_work/core/notebook.ipynb",
+        f"{run}/report/participant_tables.csv",
+        f"{run}/reproduction/check.csv",
+    } <= compared
+    # the report page differs at most in its generation time and step times
+    assert _report_without_volatile(unpacked / "results/default") == _report_without_volatile(
+        default_run
+    )
+
+
+def _report_without_volatile(run: Path) -> str:
+    page = (run / "report/index.html").read_text(encoding="utf-8")
+    page = re.sub(r'<span id="generated">[^<]*</span>', "", page)
+    page = re.sub(r"<code>[0-9a-f]{40}</code>|<code>unknown</code>", "", page)  # commit
+    return page[: page.index("<h3>Wall time of each step")]
+
+
+def test_time_stamped_outputs_are_only_the_documented_ones() -> None:
+    stamped = [
+        "results/x/logs/clean.log",
+        "results/x/benchmarks/a.tsv",
+        "results/x/report/index.html",
+    ]
+    kept = ["results/x/report/participant_tables.csv", "results/x/models/a/b/notebook.html"]
+    assert all(TIME_STAMPED.search(p) for p in stamped)
+    assert not any(TIME_STAMPED.search(p) for p in kept)
+
+
+@pytest.mark.e2e
+def test_the_report_shows_version_commit_and_how_to_cite(default_run: Path) -> None:
+    import html
+
+    page = html.unescape((default_run / "report/index.html").read_text(encoding="utf-8"))
+    provenance = page[page.index('<section id="provenance">') :]
+    assert f"ipseval {__version__}." in provenance
+    assert re.search(r"Code version: <code>([0-9a-f]{40}|unknown)</code>", provenance)
+    assert citation.software(ROOT / "CITATION.cff") in provenance
+    for source in citation.sources(ROOT / "CITATION.cff"):
+        assert source in provenance
