@@ -10,7 +10,7 @@ CORES  ?= 2
 # Extra arguments for Snakemake, e.g. `make run SNAKEMAKE_ARGS="--configfile config/variants/x.yaml"`.
 SNAKEMAKE_ARGS ?=
 
-.PHONY: run pdf excel archive simulation multiverse test lint format lock clean-venv
+.PHONY: run pdf excel archive screenshots simulation multiverse test lint format lock clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ipseval needs Python >= 3.11")'
@@ -43,6 +43,10 @@ excel: $(STAMP)
 ## The run as a Workflow Run RO-Crate to deposit: results/<run>.crate.zip (docs/deposit.md).
 archive: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) archive $(SNAKEMAKE_ARGS)
+
+## Screenshots of the report's first two screens in English and Swedish (docs/report-*.png).
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
 
 ## The simulation study of the estimators (separate target; the report shows it afterwards).
 simulation: $(STAMP)

@@ -7,6 +7,7 @@ programs (scipy's `milp`) written here, apart from the package's own."""
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -391,3 +392,34 @@ def test_every_file_of_the_report_folder_is_registered(run: Path) -> None:
     rates = read_result_csv(run / "report/outcome_rates.csv", dtype=str, keep_default_na=False)
     for r in rates.itertuples():
         assert (r.share != "") == (r.events.isdigit() and r.n.isdigit() and int(r.n) > 0)
+
+
+# --- what the report page says about a hidden cell -------------------------------------------
+
+
+def test_a_large_category_hidden_by_secondary_suppression_is_not_labelled_small() -> None:
+    # 2 of 902 in a third category: the total is public, so hiding the 2 alone would leave it
+    # derivable; the step hides one of the large categories as well. The page must show that
+    # large category as hidden ("–", with why), never as "<5" (issue: the Sex panel showed
+    # only men with "2 level(s) <5", hiding ~430 women as if they were few)
+    from ipseval.report import translations
+    from ipseval.report.sections import participant_tables_html
+    from ipseval.report.text import localised
+
+    people = people_with(women=430, men=470, other=2)
+    pub = one_way(people)
+    status, _ = dc.protect(pub, people, 5)
+    f = dc.frame(pub, status, "groups", 5)
+    ptab = f.rename(columns={"row": "level", "shown": "count"}).assign(variable="Sex")
+    large_hidden = [
+        r.level for r in ptab.itertuples() if r.level in ("women", "men") and r.count == "–"
+    ]
+    assert len(large_hidden) == 1, ptab  # secondary suppression hid a large category
+    t = localised(translations("en"), {"threshold": "5", "threshold_minus_one": "4"})
+    (html,) = [p["html"] for p in participant_tables_html(ptab, t)]
+    row = re.search(rf"<td>{large_hidden[0]}</td>(.*?)</tr>", html, re.S).group(1)
+    assert "–" in row and "hidden so that no small count can be recovered" in row
+    assert "&lt;5" not in row and "fewer than" not in row
+    # the category shown carries its count, and no row claims a large count is small
+    assert re.search(r"<td[^>]*>(430|470)</td>", html)
+    assert html.count("fewer than 5") <= 1

@@ -1,4 +1,4 @@
-"""Make papermill-executed notebooks byte-stable and render them to HTML."""
+"""Make papermill-executed notebooks byte-stable and render them to HTML without their code."""
 
 from __future__ import annotations
 
@@ -35,7 +35,10 @@ def finalise(ipynb: str | Path, html: str | Path) -> None:
     nb = nbformat.read(str(ipynb), as_version=4)
     nb = normalise(nb)
     write_atomic(ipynb, (nbformat.writes(nb) + "\n").encode("utf-8"))
-    exporter = HTMLExporter()
+    # a document for readers: outputs only (the .ipynb keeps the code for those who run it)
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
     body, _ = exporter.from_notebook_node(nb)
     write_atomic(html, body.encode("utf-8"))
 

@@ -29,6 +29,8 @@ REGISTRY = {
     "disclosure.csv": "the audit's summary: each table's cells by status; no hidden value",
     "headline.csv": "the source's published headline percentages beside their reproduction",
     "findings.csv": "odds ratios of the fitted models: estimates, not counts",
+    "estimates.csv": "odds ratios of every specification: estimates, not counts",
+    "models.png": "drawn from estimates.csv: odds ratios, not counts",
     "participants.png": "drawn from participant_tables.csv; hidden categories named, not drawn",
     "outcomes.png": "drawn from outcome_rates.csv; a rate only where both counts are shown",
     "context.png": "overall rates from outcome_rates.csv beside published literature",

@@ -132,7 +132,7 @@ def report_input_files():
 # The package's source files: every rule that runs package code lists them as input, so that
 # a change to the statistics reruns the results it produced (Snakemake tracks scripts, not
 # the modules they import).
-PACKAGE = sorted(str(p) for p in Path("src/ipseval").glob("*.py"))
+PACKAGE = sorted(str(p) for p in Path("src/ipseval").rglob("*.py"))
 
 
 # Simulation study and specification curve (workflow/rules/{simulation,multiverse}.smk).

@@ -12,6 +12,7 @@ rule report_tables:
     output:
         **report_table_outputs(),
         findings=f"{RESULTS}/report/findings.csv",
+        estimates=f"{RESULTS}/report/estimates.csv",
         model_samples=f"{RESULTS}/report/model_samples.csv",
         disclosure=f"{RESULTS}/report/disclosure.csv",
         participant_tables=f"{RESULTS}/report/participant_tables.csv",
@@ -25,6 +26,11 @@ rule report_tables:
             f"{RESULTS}/report/outcomes.png",
             caption="../report/outcomes.rst",
             category="4. Participants and outcomes",
+        ),
+        fig_models=report(
+            f"{RESULTS}/report/models.png",
+            caption="../report/models.rst",
+            category="5. Who got work",
         ),
     log:
         f"{RESULTS}/logs/report_tables.log",

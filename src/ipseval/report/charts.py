@@ -1,0 +1,190 @@
+"""The report's own figures, drawn from the protected tables only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import figures
+from ..disclosure import ALL
+
+
+def participants_figure(ptab: pd.DataFrame, path: Path, synthetic: bool) -> None:
+    """Bar charts of each participant characteristic, from the protected table: hidden
+    categories are named below the bars, with why, never drawn."""
+    import matplotlib.pyplot as plt
+
+    figures._theme()
+    groups = list(dict.fromkeys(ptab["variable"]))
+    ncol = min(3, len(groups))
+    nrow = -(-len(groups) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.4 * ncol, 3.6 * nrow), squeeze=False)
+    for ax in axes.flat[len(groups) :]:
+        ax.set_visible(False)
+    for ax, label in zip(axes.flat, groups, strict=False):
+        sub = ptab[(ptab["variable"] == label) & (ptab["level"] != ALL)]
+        shown = sub[sub["count"].str.isdigit()]
+        ax.barh(shown["level"], shown["count"].astype(int), color="C0")
+        notes = []
+        for status, why in (
+            ("small", "fewer than the threshold"),
+            ("hidden", "hidden so that no small count can be recovered"),
+        ):
+            hidden = sub[sub["status"] == status]["level"].tolist()
+            if hidden:
+                notes.append(f"not shown ({why}): {', '.join(hidden)}")
+        if notes:
+            ax.text(
+                0.98,
+                0.02,
+                "\n".join(notes),
+                fontsize=7,
+                ha="right",
+                transform=ax.transAxes,
+                color="0.35",
+                wrap=True,
+            )
+        ax.invert_yaxis()
+        ax.set_title(label, fontsize=11, loc="left")
+        ax.tick_params(labelsize=9)
+        ax.set_xlabel("Participants")
+    fig.tight_layout()
+    figures.save(fig, path, synthetic)
+
+
+def outcomes_figure(
+    frame: pd.DataFrame,
+    labels: Mapping[str, str],
+    by_label: str | None,
+    level: str,
+    path: Path,
+    synthetic: bool,
+) -> None:
+    """Share with each outcome (per group of `by` where the run has one), with intervals."""
+    import matplotlib.pyplot as plt
+
+    figures._theme()
+    frame = frame[frame["group"] != ALL] if by_label else frame[frame["group"] == ALL]
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    groups = list(dict.fromkeys(frame["group"]))
+    outcomes = list(dict.fromkeys(frame["outcome"]))
+    width = 0.8 / len(groups)
+    for k, group in enumerate(groups):
+        sub = frame[frame["group"] == group].set_index("outcome").reindex(outcomes)
+        x = np.arange(len(outcomes)) + (k - (len(groups) - 1) / 2) * width
+        y = sub["share"].to_numpy() * 100
+        err = np.clip(
+            [y - sub["ci_low"].to_numpy() * 100, sub["ci_high"].to_numpy() * 100 - y], 0, None
+        )
+        ax.bar(x, y, width, yerr=err, capsize=3, label=group, color=f"C{k}")
+    ax.set_xticks(
+        np.arange(len(outcomes)), [labels[o] for o in outcomes], rotation=12, ha="right", fontsize=8
+    )
+    ax.set_ylabel(f"Share of participants (%), {level} intervals")
+    if by_label:
+        ax.legend(title=by_label, frameon=False)
+    fig.tight_layout()
+    figures.save(fig, path, synthetic)
+
+
+def context_figure(
+    literature: pd.DataFrame,
+    rates: pd.DataFrame,
+    labels: Mapping[str, str],
+    when: str,
+    path: Path,
+    synthetic: bool,
+) -> None:
+    """This evaluation's outcome rates beside the literature's, one horizontal bar each."""
+    import matplotlib.pyplot as plt
+
+    figures._theme()
+    rows = []
+    for r in rates[rates["group"] == ALL].itertuples():
+        rows.append((f"This evaluation ({when}): {labels[r.outcome]}", 100 * r.share, "C3"))
+    for r in literature.itertuples():
+        short = (
+            r.citation.split(".")[0].split(",")[0]
+            + " et al. "
+            + re.findall(r"(\d{4});", r.citation)[0]
+        )
+        rows.append((f"{short}: {r.group} ({r.setting})", r.employment_pct, "C0"))
+        if not pd.isna(r.comparison_pct):
+            rows.append((f"{short}: {r.comparison_group}", r.comparison_pct, "C7"))
+    fig, ax = plt.subplots(figsize=(9, 0.36 * len(rows) + 1.2))
+    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=[r[2] for r in rows])
+    for i, r in enumerate(rows):
+        ax.text(r[1] + 0.8, i, f"{r[1]:.0f} %", va="center", fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Share in work (%)")
+    ax.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    figures.save(fig, path, synthetic)
+
+
+def models_figure(
+    estimates: pd.DataFrame,
+    outcome_labels: Mapping[str, str],
+    term_labels: Mapping[str, str],
+    level: str,
+    path: Path,
+    synthetic: bool,
+) -> None:
+    """One compact forest plot per outcome: each term's odds ratio and interval in every
+    specification (offset markers), on a log scale with the line of no association."""
+    import matplotlib.pyplot as plt
+
+    figures._theme()
+    outcomes = list(dict.fromkeys(estimates["outcome"])) if len(estimates) else []
+    if not outcomes:
+        fig, ax = plt.subplots(figsize=(8, 1.5))
+        ax.text(0.5, 0.5, "No model estimates", ha="center", va="center")
+        ax.set_axis_off()
+        figures.save(fig, path, synthetic)
+        return
+    specs = list(dict.fromkeys(estimates["specification"]))
+    terms = list(dict.fromkeys(estimates["term"]))
+    ncol = min(2, len(outcomes))
+    nrow = -(-len(outcomes) // ncol)
+    height = 0.26 * len(terms) + 1.0
+    fig, axes = plt.subplots(
+        nrow, ncol, figsize=(6.2 * ncol, height * nrow), squeeze=False, sharey=True
+    )
+    for ax in axes.flat[len(outcomes) :]:
+        ax.set_visible(False)
+    step = 0.7 / max(1, len(specs))
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        sub = estimates[estimates["outcome"] == outcome]
+        for k, spec in enumerate(specs):
+            rows = sub[sub["specification"] == spec].set_index("term").reindex(terms)
+            y = np.arange(len(terms)) + (k - (len(specs) - 1) / 2) * step
+            ok = rows["odds_ratio"].notna().to_numpy()
+            ax.errorbar(
+                rows["odds_ratio"][ok],
+                y[ok],
+                xerr=[
+                    (rows["odds_ratio"] - rows["ci_low"])[ok],
+                    (rows["ci_high"] - rows["odds_ratio"])[ok],
+                ],
+                fmt="o",
+                ms=3.5,
+                lw=1,
+                capsize=0,
+                color=f"C{k}",
+                label=spec,
+            )
+        ax.axvline(1, color="0.4", lw=0.8, ls="--")
+        ax.set_xscale("log")
+        ax.set_title(outcome_labels.get(outcome, outcome), fontsize=10, loc="left")
+        ax.set_yticks(np.arange(len(terms)), [term_labels.get(t, t) for t in terms], fontsize=8)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.set_xlabel(f"Odds ratio, {level} interval (log scale)", fontsize=8)
+    axes.flat[0].invert_yaxis()  # shared: first term on top in every panel
+    axes.flat[0].legend(title="Specification", fontsize=7, title_fontsize=7, frameon=False)
+    fig.tight_layout()
+    figures.save(fig, path, synthetic)

@@ -1,0 +1,81 @@
+"""What the report says about how it was made: code version, inputs, lock, step times."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def sha256(path: str | Path) -> str:
+    """SHA-256 of a file."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def git_state(root: str | Path = ".") -> tuple[str, bool | None]:
+    """(commit, dirty) of the working tree, or ('unknown', None) outside a git checkout."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown", None
+    return commit, bool(status.strip())
+
+
+def locked_versions(lock: str | Path) -> pd.DataFrame:
+    """package, version of every pin in the lock file."""
+    pins = re.findall(
+        r"^([A-Za-z0-9_.\-]+)==([^\s\\]+)", Path(lock).read_text(encoding="utf-8"), re.M
+    )
+    return pd.DataFrame(pins, columns=["package", "version"])
+
+
+def step_times(benchmarks: str | Path) -> pd.DataFrame:
+    """step, seconds from Snakemake's benchmark files under `benchmarks`."""
+    rows = []
+    for path in sorted(Path(benchmarks).rglob("*.tsv")):
+        b = pd.read_csv(path, sep="\t")
+        rows.append(
+            {
+                "step": str(path.relative_to(benchmarks).with_suffix("")),
+                "seconds": float(b["s"].iloc[-1]),
+            }
+        )
+    return pd.DataFrame(rows, columns=["step", "seconds"])
+
+
+def run_times(benchmarks: str | Path) -> tuple[float, float]:
+    """(wall, cpu) seconds of the run: wall from the first job's start to the last job's end
+    (a job's end is its benchmark file's time, its start that minus its wall seconds), CPU
+    summed over jobs. NaN when the run has no benchmark files."""
+    starts, ends, cpu = [], [], 0.0
+    for path in Path(benchmarks).rglob("*.tsv"):
+        b = pd.read_csv(path, sep="\t")
+        end = path.stat().st_mtime
+        starts.append(end - float(b["s"].iloc[-1]))
+        ends.append(end)
+        value = pd.to_numeric(b.get("cpu_time", pd.Series([np.nan])), errors="coerce").iloc[-1]
+        cpu += 0.0 if pd.isna(value) else float(value)
+    if not ends:
+        return float("nan"), float("nan")
+    return max(ends) - min(starts), cpu
+
+
+def duration(seconds: float) -> str:
+    """'1 min 23 s' or '45 s' for a reader."""
+    if np.isnan(seconds):
+        return "–"
+    whole = round(seconds)
+    return f"{whole // 60} min {whole % 60} s" if whole >= 60 else f"{whole} s"

@@ -1,0 +1,194 @@
+"""The report's own tables and figures (the `report_tables` rule): findings from the
+collected coefficients, and every count through the disclosure step first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import disclosure as dc
+from .. import publish
+from ..codebook import Codebook, load_codebook
+from ..derive import AGE_BANDS, level_orders
+from ..io import read_result_csv
+from ..reproduce import read_check
+from .charts import context_figure, models_figure, outcomes_figure, participants_figure
+from .text import interval_level, month_text, term_label, translations
+
+HEADLINE = (  # text figure id -> translation key of its label
+    ("regular_work_pct", "h_reg"),
+    ("paid_work_incl_subsidy_pct", "h_paid"),
+    ("closer_to_labour_market_pct", "h_closer"),
+    ("any_occupation_pct", "h_any"),
+    ("no_occupation_pct", "h_none"),
+)
+
+
+def natural_orders(cb: Codebook) -> dict[str, list[str]]:
+    """Value order of the columns shown in section 4 (the form's order, the report's bands)."""
+    orders: dict[str, list[str]] = dict(level_orders(cb))
+    orders["age_band"] = [label for _, label in AGE_BANDS]
+    return orders
+
+
+def headline(check: pd.DataFrame) -> pd.DataFrame:
+    """The evaluation's headline percentages as published and as reproduced."""
+    text = check[check["table"] == "text"].set_index("row")
+    rows = []
+    for fid, key in HEADLINE:
+        r = text.loc[fid]
+        rows.append(
+            {
+                "id": fid,
+                "key": key,
+                "published_pct": float(r["published"]),
+                "reproduced_pct": float(r["reproduced"]),
+                "status": r["status"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def programme_level_terms(terms: Iterable[str], predictors: Mapping[str, Any]) -> set[str]:
+    """The terms of `terms` that belong to a programme-level predictor (`level: programme`)."""
+    names = [n for n, p in predictors.items() if p.get("level") == "programme"]
+    return {t for t in terms if any(t == n or t.startswith(f"{n}[") for n in names)}
+
+
+def summary_terms(
+    coefficients: pd.DataFrame, spec: str, chosen: Sequence[str] | None = None
+) -> list[str]:
+    """The terms the summary reports: `chosen` (report.summary_terms) where fitted, else
+    every term of `spec` in model order (the intercept aside)."""
+    fitted = list(dict.fromkeys(coefficients.loc[coefficients["specification"] == spec, "term"]))
+    fitted = [t for t in fitted if t != "Intercept"]
+    return [t for t in chosen if t in fitted] if chosen else fitted
+
+
+def findings(
+    coefficients: pd.DataFrame,
+    summaries: pd.DataFrame,
+    predictors: Mapping[str, Any],
+    programme_estimator: str,
+    spec: str,
+    chosen: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Key terms of `spec` per outcome (complete cases): participant-level terms from the
+    outcome's recommended estimator, programme-level terms from `programme_estimator`
+    (falling back to the recommended one where that was not fitted, e.g. under separation).
+    Terms flagged degenerate (`status` other than ok) are never findings."""
+    rows = []
+    cc = coefficients[
+        (coefficients["specification"] == spec) & (coefficients["method"] == "complete_case")
+    ]
+    if "status" in cc:
+        cc = cc[cc["status"] == "ok"]
+    terms = summary_terms(coefficients, spec, chosen)
+    programme_terms = programme_level_terms(terms, predictors)
+    for s in summaries[summaries["specification"] == spec].itertuples():
+        fits = cc[cc["outcome"] == s.outcome]
+        for term in terms:
+            choice = [s.recommended_estimator]
+            if term in programme_terms:
+                choice.insert(0, programme_estimator)
+            for estimator in choice:
+                hit = fits[(fits["estimator"] == estimator) & (fits["term"] == term)]
+                if len(hit) and pd.notna(hit["odds_ratio"].iloc[0]):
+                    r = hit.iloc[0]
+                    rows.append(
+                        {
+                            "outcome": s.outcome,
+                            "specification": spec,
+                            "term": term,
+                            "level": "programme" if term in programme_terms else "participant",
+                            "estimator": estimator,
+                            "recommended_estimator": s.recommended_estimator,
+                            "odds_ratio": r["odds_ratio"],
+                            "ci_low": r["ci_low"],
+                            "ci_high": r["ci_high"],
+                            "p_value": r["p_value"],
+                        }
+                    )
+                    break
+    return pd.DataFrame(rows)
+
+
+def estimates(
+    coefficients: pd.DataFrame,
+    summaries: pd.DataFrame,
+    predictors: Mapping[str, Any],
+    programme_estimator: str,
+    specifications: Sequence[str],
+) -> pd.DataFrame:
+    """Every term of every specification, chosen per term as the findings are (the report's
+    compact forest plot and its table across specifications)."""
+    parts = [
+        findings(coefficients, summaries, predictors, programme_estimator, spec)
+        for spec in specifications
+    ]
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def write_tables(
+    inputs: Mapping[str, Any], params: Mapping[str, Any], outputs: Mapping[str, Any]
+) -> None:
+    """Compute the report's own tables and figures from result files: every count derived
+    from the microdata goes through the disclosure step (ipseval.disclosure) first."""
+    synthetic, threshold = bool(params["synthetic"]), int(params["threshold"])
+    language = params["language"]
+    participants = read_result_csv(inputs["participants"])
+    source = []
+    if inputs.get("check"):
+        check = read_check(inputs["check"])
+        publish.write(headline(check), outputs["headline"])
+        source = publish.source_cells(check)
+    finds = findings(
+        read_result_csv(inputs["coefficients"]),
+        read_result_csv(inputs["summaries"]),
+        params["predictors"],
+        params["programme_level_estimator"],
+        params["summary_spec"],
+        params["summary_terms"],
+    )
+    publish.write(finds, outputs["findings"])
+    every = estimates(
+        read_result_csv(inputs["coefficients"]),
+        read_result_csv(inputs["summaries"]),
+        params["predictors"],
+        params["programme_level_estimator"],
+        params["specifications"],
+    )
+    publish.write(every, outputs["estimates"])
+    orders = natural_orders(load_codebook(inputs["codebook"]))
+    pub, people = publish.build(participants, params, orders, source)
+    status, audited = dc.protect(pub, people, threshold)
+    protected = publish.tables(pub, status, params, threshold)
+    for name, frame in protected.items():
+        publish.write(frame, outputs[name])
+    publish.write(dc.audit_summary(audited, status, pub), outputs["disclosure"])
+    rates = protected["outcome_rates"]
+    labels = {o: params["outcome_labels"][o] for o in params["outcomes"]}
+    participants_figure(
+        protected["participant_tables"], Path(outputs["fig_participants"]), synthetic
+    )
+    level = interval_level(float(params["alpha"]))
+    by_label = params.get("outcome_groups_label") if params.get("outcome_groups") else None
+    outcomes_figure(rates, labels, by_label, level, Path(outputs["fig_outcomes"]), synthetic)
+    t = translations(language)
+    term_labels = {
+        term: term_label(term, params["predictors"], t) for term in every.get("term", [])
+    }
+    models_figure(every, labels, term_labels, level, Path(outputs["fig_models"]), synthetic)
+    if inputs.get("literature"):
+        context_figure(
+            pd.read_csv(inputs["literature"]),
+            rates,
+            labels,
+            month_text(params["survey_month"], language),
+            Path(outputs["fig_context"]),
+            synthetic,
+        )
