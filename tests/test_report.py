@@ -305,3 +305,22 @@ def test_report_opens_in_a_real_browser(run: Path) -> None:
     pdf = snakemake(run, "report_pdf")
     assert pdf.returncode == 0, pdf.stderr[-2000:]
     assert (run / "results/default/report/report.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_run_time_is_the_latest_runs_wall_time_not_the_sum(tmp_path: Path) -> None:
+    # two jobs in parallel (0-10 s and 2-12 s) and one reused from a run an hour earlier
+    import os
+
+    from ipseval.report.provenance import run_times
+
+    now = 1_800_000_000.0
+    for name, start, wall, cpu in (
+        ("a", now, 10, 9),
+        ("b", now + 2, 10, 8),
+        ("old", now - 3600, 5, 5),
+    ):
+        path = tmp_path / f"{name}.tsv"
+        path.write_text(f"s\tcpu_time\n{wall}\t{cpu}\n", encoding="utf-8")
+        os.utime(path, (start + wall, start + wall))
+    wall, cpu = run_times(tmp_path)
+    assert wall == pytest.approx(12.0) and cpu == pytest.approx(17.0)

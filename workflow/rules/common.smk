@@ -331,6 +331,7 @@ def report_page_inputs():
             "check": rules.reproduction_check.output.check,
             "verdict": rules.reproduction_verdict.output.verdict,
             "descriptives": rules.descriptives_notebook.output.html,
+            "inconsistencies": f"{config['data']['published']}/inconsistencies.csv",
         }
     if LITERATURE:
         extra["literature"] = LITERATURE

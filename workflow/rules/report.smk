@@ -52,6 +52,7 @@ rule report:
         template="src/ipseval/templates/report.html.j2",
         translations="src/ipseval/templates/translations.yaml",
         citation="CITATION.cff",
+        lock="requirements.lock",
         participants=rules.clean.output.participants,
         accounting=rules.clean.output.accounting,
         excluded=rules.clean.output.excluded,
@@ -76,8 +77,6 @@ rule report:
     params:
         **report_settings(),
         run_name=RUN,
-        published=config["data"].get("published", ""),
-        lock="requirements.lock",
         model_outcomes=list(config["models"]["outcomes"]),
         models=canonical(config["models"]),
         config=canonical(config),

@@ -148,7 +148,7 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         for name in names:
             p = models["predictors"][name]
             coding = (
-                f"reference: {p['reference']}"
+                f"reference: {str(p['reference']).replace('_', ' ')}"
                 if p["type"] == "categorical"
                 else f"(x − {p['centre']:g}) / {p['scale']:g}"
             )
@@ -221,7 +221,7 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "config_text": config_text,
         "config_sha": hashlib.sha256(config_text.encode()).hexdigest(),
         "inputs": table(pd.DataFrame(inputs_rows)),
-        "packages": table(locked_versions(params["lock"])),
+        "packages": table(locked_versions(inputs["lock"])),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "steps": table(steps),

@@ -56,21 +56,27 @@ def step_times(benchmarks: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["step", "seconds"])
 
 
-def run_times(benchmarks: str | Path) -> tuple[float, float]:
-    """(wall, cpu) seconds of the run: wall from the first job's start to the last job's end
-    (a job's end is its benchmark file's time, its start that minus its wall seconds), CPU
-    summed over jobs. NaN when the run has no benchmark files."""
-    starts, ends, cpu = [], [], 0.0
+def run_times(benchmarks: str | Path, gap: float = 60.0) -> tuple[float, float]:
+    """(wall, cpu) seconds of the latest run: its jobs are the chain of benchmark intervals
+    ending with the last one (a job's end is its benchmark file's time, its start that minus
+    its wall seconds), with no pause longer than `gap` s between them, so jobs an earlier
+    run made and this one reused are not counted. Wall: first start to last end; CPU:
+    summed over those jobs. NaN when there are no benchmark files."""
+    jobs = []
     for path in Path(benchmarks).rglob("*.tsv"):
         b = pd.read_csv(path, sep="\t")
         end = path.stat().st_mtime
-        starts.append(end - float(b["s"].iloc[-1]))
-        ends.append(end)
         value = pd.to_numeric(b.get("cpu_time", pd.Series([np.nan])), errors="coerce").iloc[-1]
-        cpu += 0.0 if pd.isna(value) else float(value)
-    if not ends:
+        jobs.append((end - float(b["s"].iloc[-1]), end, 0.0 if pd.isna(value) else float(value)))
+    if not jobs:
         return float("nan"), float("nan")
-    return max(ends) - min(starts), cpu
+    jobs.sort(key=lambda j: j[1], reverse=True)
+    start, end, cpu = jobs[0]
+    for s, e, c in jobs[1:]:
+        if e < start - gap:
+            break
+        start, cpu = min(start, s), cpu + c
+    return end - start, cpu
 
 
 def duration(seconds: float) -> str:

@@ -54,7 +54,7 @@ def reproduction_section(
         ],
         "tables": tables,
         "text_figures": table(text_figs),
-        "inconsistencies": table(pd.read_csv(Path(params["published"]) / "inconsistencies.csv")),
+        "inconsistencies": table(pd.read_csv(inputs["inconsistencies"])),
     }
 
 
