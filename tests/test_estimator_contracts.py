@@ -323,3 +323,31 @@ def test_rubin_pooling_by_hand() -> None:
         "ci_high",
     ]
     assert table["statistic"].iloc[0] == pytest.approx(1 / np.sqrt(7 / 3))
+
+
+# --- the conditional modes and the optimiser's own checks ------------------------------------
+
+
+def test_mode_search_reports_the_newton_decrement_at_the_mode_it_returns() -> None:
+    # independent: the score h'(u) = sum(y - p) - u / s^2 and curvature -h''(u) at the modes
+    rng = np.random.default_rng(7)
+    G, s = 40, 1.7
+    g = np.repeat(np.arange(G), 5)
+    y = (rng.random(5 * G) < 0.4).astype(float)
+    eta = rng.normal(-0.5, 1.0, 5 * G)
+    md = ri.RandomInterceptLikelihood(y, np.ones((5 * G, 1)), g, 7).modes(eta, s)
+    p = special.expit(eta + md.mode[g])
+    score = np.bincount(g, weights=y - p) - md.mode / s**2
+    curvature = np.bincount(g, weights=p * (1 - p)) + 1 / s**2
+    assert md.decrement == pytest.approx(np.abs(score) / np.sqrt(curvature), abs=1e-15)
+    assert md.scale == pytest.approx(1 / np.sqrt(curvature), rel=1e-12)
+    assert md.converged.all() and md.decrement.max() <= ri.MODE_TOL
+    assert md.probs == pytest.approx(p) and md.weights == pytest.approx(p * (1 - p))
+
+
+def test_a_score_above_the_tolerance_is_not_converged(monkeypatch) -> None:
+    monkeypatch.setattr(ri, "GRADIENT_TOL", 0.0)  # no optimiser reaches a score of exactly 0
+    y, X, g = _data()
+    fit = est.fit_random_intercept(y, X, g)
+    assert not fit.converged
+    assert any(w.startswith("score at the returned point") for w in fit.warnings)

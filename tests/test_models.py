@@ -184,6 +184,7 @@ def test_an_sd_at_the_boundary_is_the_exact_likelihood_maximum(models_cfg: dict)
     fit = est.fit_random_intercept(y, X, g)
     assert fit.converged and fit.extra["programme_sd"] == 0.0
     assert any("boundary" in w for w in fit.warnings)
+    assert fit.extra["quadrature_check"] == 0.0  # at SD 0 the likelihood needs no nodes
     pat = glmm_exact.patterns(y, X.to_numpy(), g)
     at_zero = glmm_exact.loglik(np.append(fit.params, 0.0), pat)
     assert fit.extra["llf"] == pytest.approx(at_zero, abs=1e-8)
