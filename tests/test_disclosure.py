@@ -423,3 +423,56 @@ def test_a_large_category_hidden_by_secondary_suppression_is_not_labelled_small(
     # the category shown carries its count, and no row claims a large count is small
     assert re.search(r"<td[^>]*>(430|470)</td>", html)
     assert html.count("fewer than 5") <= 1
+
+
+def test_the_attacker_knows_a_rounded_count_to_within_half_the_base_and_no_more() -> None:
+    # 23 shown rounded as 25: the attacker learns [23, 27] from it, nothing narrower, nothing
+    # wider (a wider interval would pass an audit a real attacker could beat)
+    people = people_with(a=23, b=40)
+    pub = one_way(people)
+    cell = {c.row: c for c in pub.cells}
+    status = {c: dc.SHOWN for c in pub.cells}
+    status[cell["a"]] = dc.ROUNDED
+    for c in pub.cells:  # no total: the rounded cell is all the attacker knows about "a"
+        if c.row not in ("a", "b"):
+            status[c] = dc.SECONDARY
+    pub.total = None
+    att = dc.attacker_for({"group"}, pub, status, 5)
+    assert att.bounds(att.members(cell["a"].where)) == pytest.approx((23, 27))
+    assert att.bounds(att.members(cell["b"].where)) == pytest.approx((40, 40))
+    assert dc.rounded(23) == 25 and dc.rounded(22) == 20 and dc.rounded(2) == 0
+
+
+def test_a_count_of_one_and_a_difference_just_below_the_threshold_are_audited(
+    monkeypatch,
+) -> None:
+    # the smallest counts and differences are the ones a slip at the boundary would let out
+    people = people_with(a=1, b=9, c=40)
+    pub = one_way(people)
+    status = {c: dc.SHOWN for c in pub.cells}
+    att = dc.attacker_for({"group"}, pub, status, 5)
+    found = dc.sensitive_quantities(pub, {"group"}, status, att, people, 5)
+    labels = {(kind, label) for kind, label, _ in found}
+    assert ("small atom", "group=a") in labels  # a count of 1 is small
+    # nested published cells: "a or b" (10) over "b" (9) differ by 1, a small difference;
+    # "b or c" (49) over "c" (40) differ by 9, not (atoms left out: a difference equal to a
+    # small atom would be counted once, as the atom)
+    monkeypatch.setattr(dc, "MAX_ATOMS_FOR_ATOM_CHECK", 0)
+    pub2 = one_way(people)
+    pub2.register(
+        "t2",
+        [
+            dc.Cell("t2", "a or b", "all", 10, (("group", ("a", "b")),)),
+            dc.Cell("t2", "b or c", "all", 49, (("group", ("b", "c")),)),
+        ],
+        "t2",
+    )
+    cell = {c.row: c for c in pub2.cells}
+    status2 = {c: dc.SHOWN for c in pub2.cells}
+    att2 = dc.attacker_for({"group"}, pub2, status2, 5)
+    found2 = dc.sensitive_quantities(pub2, {"group"}, status2, att2, people, 5)
+    diffs = [ind for kind, _, ind in found2 if kind == "small difference"]
+    atom_a = att2.members(cell["a"].where)
+    atom_b = att2.members(cell["b"].where)
+    assert any(np.array_equal(d, atom_a) for d in diffs)  # 10 - 9 = 1 is audited
+    assert not any(np.array_equal(d, atom_b) for d in diffs)  # 49 - 40 = 9 is not small
