@@ -73,9 +73,11 @@ def test_programme_level_findings_use_the_cluster_aware_estimator() -> None:
     t = translations("en")
     rows = got.reset_index().to_dict("records")
     said = [finding_sentence(r, t, predictors, "95 %") for r in rows]
-    assert "[gee_br: programme-level term]" in said[0] and said[0].startswith("Caseload:")
-    assert "[" not in said[1]  # age, the recommended estimator
-    assert "[" not in said[2]  # fallback: no claim it is GEE-BR
+    assert said[0].startswith("Caseload:")
+    assert said[0].endswith("(programme level, estimated with: bias-reduced GEE)")
+    assert "estimated with" not in said[1]  # age, the recommended estimator
+    assert "estimated with" not in said[2]  # fallback: no claim it is GEE-BR
+    assert not any("gee_br" in x or "firth" in x for x in said)  # estimators in words
 
 
 # --- the built report (end to end, one pipeline run in a copy) -------------------------------
@@ -324,3 +326,26 @@ def test_run_time_is_the_latest_runs_wall_time_not_the_sum(tmp_path: Path) -> No
         os.utime(path, (start + wall, start + wall))
     wall, cpu = run_times(tmp_path)
     assert wall == pytest.approx(12.0) and cpu == pytest.approx(17.0)
+
+
+def test_terms_are_named_in_words_from_the_config() -> None:
+    from ipseval.report import term_label
+
+    t = translations("en")
+    predictors = {
+        "work_history": {
+            "label": "Time since last employment",
+            "reference": "lt6m",
+            "level_labels": {"lt6m": "under 6 months", "never": "never employed"},
+        },
+        "income": {"label": "Main income", "reference": "social_insurance"},
+        "age": {"label": "Age (per 10 years)"},
+    }
+    assert term_label("work_history[never]", predictors, t) == (
+        "Time since last employment: never employed vs under 6 months"
+    )
+    # without a label the code is shown with spaces, never as snake_case
+    assert term_label("income[wage_and_other]", predictors, t) == (
+        "Main income: wage and other vs social insurance"
+    )
+    assert term_label("age", predictors, t) == "Age (per 10 years)"

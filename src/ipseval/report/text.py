@@ -43,9 +43,13 @@ def term_label(term: str, predictors: Mapping[str, Any], t: Mapping[str, Any]) -
         return term
     if not level:
         return p["label"]
-    # level codes in words ('social_insurance' -> 'social insurance')
-    level, reference = level.rstrip("]").replace("_", " "), str(p["reference"]).replace("_", " ")
-    return f"{p['label']}: {level} {t['versus']} {reference}"
+    # levels in words: the config's level_labels, else the code with spaces for underscores
+    names = p.get("level_labels", {})
+
+    def words(code: str) -> str:
+        return names.get(code, code.replace("_", " "))
+
+    return f"{p['label']}: {words(level.rstrip(']'))} {t['versus']} {words(str(p['reference']))}"
 
 
 def estimator_name(estimator: str, t: Mapping[str, Any]) -> str:
