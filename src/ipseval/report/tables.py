@@ -146,22 +146,14 @@ def write_tables(
         check = read_check(inputs["check"])
         publish.write(headline(check), outputs["headline"])
         source = publish.source_cells(check)
+    coefficients = read_result_csv(inputs["coefficients"])
+    summaries = read_result_csv(inputs["summaries"])
+    chosen = (params["predictors"], params["programme_level_estimator"])
     finds = findings(
-        read_result_csv(inputs["coefficients"]),
-        read_result_csv(inputs["summaries"]),
-        params["predictors"],
-        params["programme_level_estimator"],
-        params["summary_spec"],
-        params["summary_terms"],
+        coefficients, summaries, *chosen, params["summary_spec"], params["summary_terms"]
     )
     publish.write(finds, outputs["findings"])
-    every = estimates(
-        read_result_csv(inputs["coefficients"]),
-        read_result_csv(inputs["summaries"]),
-        params["predictors"],
-        params["programme_level_estimator"],
-        params["specifications"],
-    )
+    every = estimates(coefficients, summaries, *chosen, params["specifications"])
     publish.write(every, outputs["estimates"])
     orders = natural_orders(load_codebook(inputs["codebook"]))
     pub, people = publish.build(participants, params, orders, source)
