@@ -21,6 +21,7 @@ from rocrate.model.person import Person
 from rocrate.rocrate import ROCrate
 
 from . import __version__, citation
+from .report.provenance import git_state
 
 # What a re-run needs besides the inputs: the workflow, the package, the environment's pins.
 WORKFLOW_FILES = (
@@ -59,15 +60,6 @@ def _files(root: Path, rel: str) -> list[str]:
         for p in path.rglob("*")
         if p.is_file() and not SKIP.search(str(p.relative_to(root)))
     )
-
-
-def _commit(root: Path) -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
 
 
 def _operator(root: Path) -> str:
@@ -142,7 +134,7 @@ def build(
     times = [(root / f).stat().st_mtime for f in outputs]
     start = datetime.fromtimestamp(min(times), UTC).isoformat(timespec="seconds")
     end = datetime.fromtimestamp(max(times), UTC).isoformat(timespec="seconds")
-    commit = _commit(root)
+    commit, _ = git_state(root)  # "unknown" outside a git checkout
 
     crate = ROCrate(version="1.1")
     crate.metadata.extra_terms["sha256"] = "http://schema.org/sha256"  # not in the 1.1 context
