@@ -324,7 +324,7 @@ def test_run_time_is_the_latest_runs_wall_time_not_the_sum(tmp_path: Path) -> No
         path = tmp_path / f"{name}.tsv"
         path.write_text(f"s\tcpu_time\n{wall}\t{cpu}\n", encoding="utf-8")
         os.utime(path, (start + wall, start + wall))
-    wall, cpu = run_times(tmp_path)
+    wall, cpu = run_times(sorted(tmp_path.glob("*.tsv")))
     assert wall == pytest.approx(12.0) and cpu == pytest.approx(17.0)
 
 

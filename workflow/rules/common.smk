@@ -195,6 +195,35 @@ def multiverse_models():
     return canonical({k: models[k] for k in keys})
 
 
+def report_benchmarks():
+    """The benchmark files of the jobs the report's page depends on: its step times and the
+    run's wall and CPU time come from these, declared, not from whatever the folder holds.
+    """
+    b = f"{RESULTS}/benchmarks"
+    files = [f"{b}/clean.tsv", f"{b}/report_tables.tsv"]
+    files += [
+        f"{b}/{rule}/{o}_{s}.tsv"
+        for rule in ("model_fit", "model_notebook")
+        for o in MODEL_OUTCOMES
+        for s in SPECS
+    ]
+    if REPRODUCE:
+        files += [f"{b}/reproduction_check.tsv", f"{b}/descriptives_notebook.tsv"]
+    if MV:
+        grid = Path(multiverse_for_report()["mv_summary"]).parent.name
+        files += [
+            f"{b}/multiverse_cell/{grid}/{c.outcome}_{c.predictor_set}_{c.sample}_{c.missing_data}.tsv"
+            for c in cells(MV["grids"][grid]).itertuples()
+        ]
+    if simulation_for_report():
+        files += [
+            f"{b}/simulation_chunk/{scenario}_{chunk}.tsv"
+            for scenario in sorted(SIM["scenarios"])
+            for chunk in SIM_CHUNKS
+        ]
+    return files
+
+
 def multiverse_for_report():
     """The curve the report shows: the full grid's once it has been run, else the default."""
     if not MV:

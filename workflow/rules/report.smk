@@ -53,6 +53,8 @@ rule report:
         translations="src/ipseval/templates/translations.yaml",
         citation="CITATION.cff",
         lock="requirements.lock",
+        benchmarks=report_benchmarks(),
+        input_files=report_input_files(),
         participants=rules.clean.output.participants,
         accounting=rules.clean.output.accounting,
         excluded=rules.clean.output.excluded,
@@ -80,7 +82,6 @@ rule report:
         model_outcomes=list(config["models"]["outcomes"]),
         models=canonical(config["models"]),
         config=canonical(config),
-        input_files=report_input_files(),
     script:
         "../scripts/report.py"
 

@@ -7,7 +7,6 @@ import platform
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -53,7 +52,6 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         )
     synthetic = bool(params["synthetic"])
     threshold = int(params["threshold"])
-    run_dir = Path(inputs["summaries"]).parents[1]
     finds = read_result_csv(inputs["findings"])
     outcomes_cfg = params["outcome_definitions"]
     predictors = params["models"]["predictors"]
@@ -166,9 +164,9 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     # 8. provenance
     commit, dirty = git_state()
     config_text = yaml.safe_dump(params["config"], sort_keys=True, allow_unicode=True)
-    inputs_rows = [{"file": f, "sha256": sha256(f)} for f in params["input_files"]]
-    steps = step_times(run_dir / "benchmarks")
-    wall, cpu = run_times(run_dir / "benchmarks")
+    inputs_rows = [{"file": f, "sha256": sha256(f)} for f in inputs["input_files"]]
+    steps = step_times(inputs["benchmarks"])
+    wall, cpu = run_times(inputs["benchmarks"])
 
     present_sections = [
         ("summary", "s1", True),

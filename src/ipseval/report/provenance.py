@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -42,28 +43,28 @@ def locked_versions(lock: str | Path) -> pd.DataFrame:
     return pd.DataFrame(pins, columns=["package", "version"])
 
 
-def step_times(benchmarks: str | Path) -> pd.DataFrame:
-    """step, seconds from Snakemake's benchmark files under `benchmarks`."""
+def step_times(files: Iterable[str | Path]) -> pd.DataFrame:
+    """step, seconds from Snakemake's benchmark files (a step named by its path below
+    `benchmarks/`)."""
     rows = []
-    for path in sorted(Path(benchmarks).rglob("*.tsv")):
+    for path in sorted(map(Path, files)):
         b = pd.read_csv(path, sep="\t")
-        rows.append(
-            {
-                "step": str(path.relative_to(benchmarks).with_suffix("")),
-                "seconds": float(b["s"].iloc[-1]),
-            }
+        parts = path.with_suffix("").parts
+        step = (
+            "/".join(parts[parts.index("benchmarks") + 1 :]) if "benchmarks" in parts else path.stem
         )
+        rows.append({"step": step, "seconds": float(b["s"].iloc[-1])})
     return pd.DataFrame(rows, columns=["step", "seconds"])
 
 
-def run_times(benchmarks: str | Path, gap: float = 60.0) -> tuple[float, float]:
+def run_times(files: Iterable[str | Path], gap: float = 60.0) -> tuple[float, float]:
     """(wall, cpu) seconds of the latest run: its jobs are the chain of benchmark intervals
     ending with the last one (a job's end is its benchmark file's time, its start that minus
     its wall seconds), with no pause longer than `gap` s between them, so jobs an earlier
     run made and this one reused are not counted. Wall: first start to last end; CPU:
     summed over those jobs. NaN when there are no benchmark files."""
     jobs = []
-    for path in Path(benchmarks).rglob("*.tsv"):
+    for path in map(Path, files):
         b = pd.read_csv(path, sep="\t")
         end = path.stat().st_mtime
         value = pd.to_numeric(b.get("cpu_time", pd.Series([np.nan])), errors="coerce").iloc[-1]
