@@ -28,6 +28,7 @@ from .text import (
     clear,
     estimator_name,
     finding_sentence,
+    level_name,
     localised,
     run_facts,
     term_label,
@@ -146,14 +147,13 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         for name in names:
             p = models["predictors"][name]
             coding = (
-                f"reference: {str(p['reference']).replace('_', ' ')}"
+                f"reference: {level_name(p, str(p['reference']))}"
                 if p["type"] == "categorical"
                 else f"(x − {p['centre']:g}) / {p['scale']:g}"
             )
             spec_rows.append(
                 {
                     "specification": spec,
-                    "predictor": name,
                     "label": p["label"],
                     "coding": coding,
                     "level": p.get("level", "participant"),
@@ -208,7 +208,11 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "mv": mv,
         "sim": sim,
         "context_section": context,
-        "estimators": table(present.estimator_legend(list(models["estimators"]))),
+        "estimators": table(
+            present.estimator_legend(list(models["estimators"])).assign(
+                estimator=lambda f: [estimator_name(e, t) for e in f["estimator"]]
+            )
+        ),
         "spec_table": table(pd.DataFrame(spec_rows)),
         "settings": yaml.safe_dump(settings, sort_keys=True, allow_unicode=True),
         "commit": commit,

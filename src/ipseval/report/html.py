@@ -42,7 +42,7 @@ def table(frame: pd.DataFrame, index: bool = False, classes: str = "") -> str:
     frame = frame.rename(columns=humanise)
     frame = frame.apply(
         lambda col: (
-            col.map(lambda v: humanise(v).lower() if _SNAKE.match(str(v)) else v)
+            col.map(lambda v: v.replace("_", " ") if isinstance(v, str) and _SNAKE.match(v) else v)
             if col.dtype == object or pd.api.types.is_string_dtype(col)
             else col
         )

@@ -34,6 +34,12 @@ def translations(language: str) -> dict[str, Any]:
     return {key: value[language] for key, value in table.items()}
 
 
+def level_name(p: Mapping[str, Any], code: str) -> str:
+    """A level of a categorical predictor in words: the config's `level_labels`, else the
+    code with spaces for underscores."""
+    return p.get("level_labels", {}).get(code, code.replace("_", " "))
+
+
 def term_label(term: str, predictors: Mapping[str, Any], t: Mapping[str, Any]) -> str:
     """A term in words from the config: the predictor's label, and for a level of a
     categorical predictor the level against the reference ('Sex: male vs female')."""
@@ -43,13 +49,8 @@ def term_label(term: str, predictors: Mapping[str, Any], t: Mapping[str, Any]) -
         return term
     if not level:
         return p["label"]
-    # levels in words: the config's level_labels, else the code with spaces for underscores
-    names = p.get("level_labels", {})
-
-    def words(code: str) -> str:
-        return names.get(code, code.replace("_", " "))
-
-    return f"{p['label']}: {words(level.rstrip(']'))} {t['versus']} {words(str(p['reference']))}"
+    level = level_name(p, level.rstrip("]"))
+    return f"{p['label']}: {level} {t['versus']} {level_name(p, str(p['reference']))}"
 
 
 def estimator_name(estimator: str, t: Mapping[str, Any]) -> str:
