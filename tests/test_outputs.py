@@ -90,17 +90,21 @@ def test_the_synthetic_label_is_absent_from_a_package_of_real_data(tmp_path: Pat
     assert fake["ipseval"]["synthetic"] is True and "SYNTHETIC" in fake["title"]
 
 
-def test_r_reads_every_csv_as_pandas_does(default_run: Path) -> None:
-    rscript = require_rscript()
-    files = csvs(default_run)
+def r_table(script: Path, args: list[Path]) -> pd.DataFrame:
+    """Run an R script (Rscript) on `args` and read the CSV it prints."""
     r = subprocess.run(
-        [rscript, str(ROOT / "tests/reference/read_all.R"), *map(str, files)],
+        [require_rscript(), str(script), *map(str, args)],
         capture_output=True,
         text=True,
         check=False,
     )
     assert r.returncode == 0, r.stderr[-2000:]
-    seen = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
+    return pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
+
+
+def test_r_reads_every_csv_as_pandas_does(default_run: Path) -> None:
+    files = csvs(default_run)
+    seen = r_table(ROOT / "tests/reference/read_all.R", files)
     for path in files:
         frame = pd.read_csv(path)
         got = seen[seen["file"] == str(path)].set_index("column")
@@ -139,16 +143,8 @@ RELATIVE = {"std_error"}
 
 
 def test_r_refits_every_model_from_its_frame_alone(default_run: Path, capsys) -> None:
-    rscript = require_rscript()
     fits = sorted(p.parent for p in (default_run / "models").glob("*/*/model_frame.csv"))
-    r = subprocess.run(
-        [rscript, str(ROOT / "R/refit.R"), *map(str, fits)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert r.returncode == 0, r.stderr[-2000:]
-    ref = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
+    ref = r_table(ROOT / "R/refit.R", fits)
     worst: dict[tuple[str, str], tuple[float, str]] = {}
     notes = []
     for fit in fits:

@@ -5,7 +5,6 @@ input and output with its SHA-256, the software pinned in the lock file, who and
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 import os
 import re
@@ -21,6 +20,7 @@ from rocrate.model.person import Person
 from rocrate.rocrate import ROCrate
 
 from . import __version__, citation
+from .io import sha256
 from .report.provenance import git_state
 
 # What a re-run needs besides the inputs: the workflow, the package, the environment's pins.
@@ -44,11 +44,6 @@ PROFILES = {
 # Outputs that carry the time they were made (the report page and its renderings, the logs
 # and benchmarks): recorded with their checksums, but a re-run cannot repeat them exactly.
 TIME_STAMPED = re.compile(r"(^|/)(logs|benchmarks)/|(^|/)(index\.html|report\.pdf)$")
-
-
-def sha256(path: Path) -> str:
-    """SHA-256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _files(root: Path, rel: str) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ import pandas as pd
 
 from .codebook import Codebook, load_codebook, normalise_label
 from .derive import derive_participants, derive_programmes, programmes_from_references
+from .io import sha256
 from .parse import parse_form, unanswered_rows
 from .problems import InputError, Problem
 from .readers import read_table
@@ -26,11 +26,6 @@ class CleanResult:
     excluded: pd.DataFrame
     accounting: pd.DataFrame
     problems: list[Problem]
-
-
-def sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _exclusions(problems: list[Problem], file: str, form_ids: Mapping[int, object]) -> pd.DataFrame:

@@ -19,6 +19,7 @@ import yaml
 from .codebook import Codebook
 from .derive import level_orders
 from .design import term_column
+from .io import sha256
 
 FIELDS = yaml.safe_load(
     (Path(__file__).parent / "templates" / "fields.yaml").read_text(encoding="utf-8")
@@ -183,7 +184,7 @@ def resource(
         extra, factors = _model_frame_extras(path.parent)
         out["ipseval"] = {"factors": factors}
     out["schema"] = _schema(frame, kind, extra, enums)
-    out["hash"] = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    out["hash"] = "sha256:" + sha256(path)
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -11,6 +12,11 @@ import pandas as pd
 # Shown on every figure, notebook and report page made from synthetic data (and recorded in
 # the run's datapackage.json): never written into a data file, where it would break readers.
 SYNTHETIC_NOTICE = "SYNTHETIC DATA - made by a seeded generator, not real participants"
+
+
+def sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (the one checksum every record of the project uses)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def write_atomic(path: str | Path, data: bytes) -> None:

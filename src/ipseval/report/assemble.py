@@ -15,9 +15,9 @@ import yaml
 from .. import citation, present
 from ..datapackage import version
 from ..disclosure import ALL
-from ..io import SYNTHETIC_NOTICE, read_result_csv
+from ..io import SYNTHETIC_NOTICE, read_result_csv, sha256
 from .html import img, render, table
-from .provenance import duration, git_state, locked_versions, run_times, sha256, step_times
+from .provenance import duration, git_state, locked_versions, run_times, step_times
 from .sections import (
     participant_tables_html,
     reproduction_section,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import subprocess
 from collections.abc import Iterable
@@ -10,11 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-
-def sha256(path: str | Path) -> str:
-    """SHA-256 of a file."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def git_state(root: str | Path = ".") -> tuple[str, bool | None]:
