@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import optimize
 
@@ -215,7 +215,13 @@ def two_way(draw: st.DrawFn) -> tuple[pd.DataFrame, int]:
     return people, draw(st.integers(3, 8))
 
 
-@settings(max_examples=40, deadline=None)
+# found by hypothesis in a fresh-clone run: counts 1, 4, 1 in one column, threshold 3; the
+# total (public) minus the 4 is a small difference that only hiding the 4 protects
+FOUND = pd.DataFrame([("r0", "c1")] + [("r1", "c1")] * 4 + [("r2", "c1")], columns=["r", "c"])
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)  # the same 40 tables in every run
+@example((FOUND, 3))
 @given(two_way())
 def test_no_small_count_is_shown_or_can_be_narrowed_in_any_two_way_table(case) -> None:
     people, t = case
@@ -476,3 +482,21 @@ def test_a_count_of_one_and_a_difference_just_below_the_threshold_are_audited(
     atom_b = att2.members(cell["b"].where)
     assert any(np.array_equal(d, atom_a) for d in diffs)  # 10 - 9 = 1 is audited
     assert not any(np.array_equal(d, atom_b) for d in diffs)  # 49 - 40 = 9 is not small
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=dc.DisclosureError,
+    reason="known limitation: the step refuses this 3 x 3 table (a withheld 1 it cannot widen) "
+    "instead of finding a suppression pattern; refusing publishes nothing, so it is safe, "
+    "but a better search would publish more",
+)
+def test_a_table_the_step_refuses_although_it_may_be_protectable() -> None:
+    # found by hypothesis (random search) in this session; counts r x c, threshold 3
+    counts = {("r0", "c2"): 2, ("r1", "c0"): 3, ("r1", "c1"): 3, ("r2", "c0"): 1}
+    counts |= {("r2", "c1"): 3, ("r2", "c2"): 1}
+    people = pd.DataFrame([key for key, n in counts.items() for _ in range(n)], columns=["r", "c"])
+    levels = {"r": ["r0", "r1", "r2"], "c": ["c0", "c1", "c2"]}
+    pub = dc.Publication(levels, total=len(people))
+    pub.register("t", dc.crosstab_cells(people, "t", "r", "c", levels), "two-way")
+    dc.protect(pub, people, 3)

@@ -473,17 +473,19 @@ def protect(
         if not failed:
             return status, findings
         # hide one more shown cell that bears on the first failing quantity (its definition
-        # overlaps it), at random; non-zero cells first, a zero only when nothing else is left
-        # (a hidden zero could be anything to the attacker, so it protects as well)
+        # overlaps it, or, for a small difference, it is one of the two cells differenced:
+        # hiding either removes the difference), at random; non-zero cells first, a zero only
+        # when nothing else is left (a hidden zero could be anything to the attacker)
         first = failed[0]
         comp = set(first.component.split(" × "))
         att = Attacker(comp, pub.levels)
+        pair = set(first.what.split(" minus ")) if first.kind == "small difference" else set()
         mine = [
             c
             for c in pub.cells
             if c.variables <= comp
             and status[c] == SHOWN
-            and float(att.members(c.where) @ first.indicator) > 0
+            and (float(att.members(c.where) @ first.indicator) > 0 or label_of(c) in pair)
         ]
         candidates = [c for c in mine if c.value > 0] or mine
         if candidates:
