@@ -500,3 +500,196 @@ def test_a_table_the_step_refuses_although_it_may_be_protectable() -> None:
     pub = dc.Publication(levels, total=len(people))
     pub.register("t", dc.crosstab_cells(people, "t", "r", "c", levels), "two-way")
     dc.protect(pub, people, 3)
+
+
+# --- the pieces, one at a time (each expected value follows from the construction) ----------
+
+
+def two_tables() -> tuple[pd.DataFrame, dc.Publication]:
+    """Participants by `group` (a=2, b=30, c=40) and, unlinked, by `other` (x=10, y=62)."""
+    people = people_with(a=2, b=30, c=40).assign(other=["x"] * 10 + ["y"] * 62)
+    levels = {"group": ["a", "b", "c"], "other": ["x", "y"]}
+    pub = dc.Publication(levels)
+    pub.register("groups", dc.crosstab_cells(people, "groups", "group", None, levels), "by group")
+    pub.register("others", dc.crosstab_cells(people, "others", "other", None, levels), "by other")
+    return people, pub
+
+
+def test_a_two_way_table_has_every_cell_and_both_margins() -> None:
+    people = pd.DataFrame({"r": ["p", "p", "q"], "c": ["u", "v", "v"]})
+    cells = dc.crosstab_cells(people, "t", "r", "c", {"r": ["p", "q"], "c": ["u", "v"]})
+    assert [(c.row, c.column, c.value) for c in cells] == [
+        ("p", "u", 1),
+        ("p", "v", 1),
+        ("p", dc.ALL, 2),
+        ("q", "u", 0),
+        ("q", "v", 1),
+        ("q", dc.ALL, 1),
+        (dc.ALL, "u", 1),
+        (dc.ALL, "v", 2),
+        (dc.ALL, dc.ALL, 3),
+    ]
+
+
+def test_the_attacker_uses_every_cell_of_its_component_wherever_it_is_listed() -> None:
+    # the cells of `groups` come first; the attacker of `other` must still read all of
+    # `others` after skipping them, and knows x exactly
+    _, pub = two_tables()
+    status = {c: dc.SHOWN for c in pub.cells}
+    att = dc.attacker_for({"other"}, pub, status, 5)
+    x = next(c for c in pub.cells if c.row == "x")
+    assert att.bounds(att.members(x.where)) == (10, 10)
+
+
+def test_a_system_no_integer_counts_satisfy_is_an_error_not_a_fraction() -> None:
+    # a + b = 1, b + c = 1, a + c = 1: the linear relaxation has a = b = c = 1/2, but no
+    # counts (non-negative integers) satisfy all three
+    att = dc.Attacker({"g"}, {"g": ["a", "b", "c"]})
+    for pair in (("a", "b"), ("b", "c"), ("a", "c")):
+        att.know((("g", pair),), 1, 1)
+    with pytest.raises(RuntimeError, match="attacker's program failed"):
+        att.bounds(att.members((("g", ("a",)),)))
+
+
+def test_atom_counts_are_the_true_counts() -> None:
+    people, _ = two_tables()
+    att = dc.Attacker({"group", "other"}, {"group": ["a", "b", "c"], "other": ["x", "y"]})
+    counts = dict(zip(att.atoms, dc.atom_counts(people, att), strict=True))
+    assert counts == {
+        ("a", "x"): 2,
+        ("a", "y"): 0,
+        ("b", "x"): 8,
+        ("b", "y"): 22,
+        ("c", "x"): 0,
+        ("c", "y"): 40,
+    }
+
+
+def test_protection_width_is_the_labels_range_below_min_width() -> None:
+    # "<3" says 1 or 2 (an interval of width 1); from threshold 5 on, MIN_WIDTH (3)
+    assert [dc.protection_width(t) for t in (3, 4, 5, 10)] == [1, 2, 3, 3]
+
+
+def test_how_a_public_cell_is_shown_at_the_threshold_boundary() -> None:
+    cell = {v: dc.Cell("t", "r", "c", v, ()) for v in (0, 1, 4, 5)}
+    shown_public = {v: dc.shown_value(c, dc.PUBLIC, 5) for v, c in cell.items()}
+    assert shown_public == {0: "0", 1: "<5", 4: "<5", 5: "5"}
+    assert dc.shown_value(cell[5], dc.WITHHELD, 5) == dc.HIDDEN_MARK
+    assert dc.shown_value(dc.Cell("t", "r", "c", 23, ()), dc.ROUNDED, 5) == "≈25"
+
+
+def test_each_kind_of_sensitive_quantity_is_named(monkeypatch) -> None:
+    people = people_with(a=2, b=3, c=40)
+    pub = one_way(people)
+    cell = {c.row: c for c in pub.cells}
+    status = {c: dc.SHOWN for c in pub.cells}
+    status[cell["a"]], status[cell["b"]] = dc.PRIMARY, dc.WITHHELD
+    att = dc.attacker_for({"group"}, pub, status, 5)
+    found = {
+        label: kind
+        for kind, label, _ in dc.sensitive_quantities(pub, {"group"}, status, att, people, 5)
+    }
+    assert found == {"groups: a / Totalt": "primary cell", "groups: b / Totalt": "withheld cell"}
+    # the atom check runs up to and including MAX_ATOMS_FOR_ATOM_CHECK atoms (here 3)
+    status = {c: dc.SHOWN for c in pub.cells}
+    monkeypatch.setattr(dc, "MAX_ATOMS_FOR_ATOM_CHECK", 3)
+    kinds = [k for k, _, _ in dc.sensitive_quantities(pub, {"group"}, status, att, people, 5)]
+    assert kinds.count("small atom") == 2
+    monkeypatch.setattr(dc, "MAX_ATOMS_FOR_ATOM_CHECK", 2)
+    kinds = [k for k, _, _ in dc.sensitive_quantities(pub, {"group"}, status, att, people, 5)]
+    assert "small atom" not in kinds
+
+
+def test_the_audit_covers_every_component_and_skips_only_what_the_source_pins() -> None:
+    # two unlinked tables, each with small atoms: group a=1, b=2 (c=40) and other x=3 (y=40)
+    people = people_with(a=1, b=2, c=40).assign(other=["x"] * 3 + ["y"] * 40)
+    levels = {"group": ["a", "b", "c"], "other": ["x", "y"]}
+    pub = dc.Publication(levels, total=len(people))
+    pub.register("groups", dc.crosstab_cells(people, "groups", "group", None, levels), "g")
+    pub.register("others", dc.crosstab_cells(people, "others", "other", None, levels), "o")
+    status = {c: dc.SHOWN for c in pub.cells}
+    findings = dc.audit(pub, status, people, 5, cache={})
+    atoms = {f.what: f for f in findings if f.kind == "small atom"}
+    assert set(atoms) == {"group=a", "group=b", "other=x"}
+    # nothing is published beforehand: the source alone leaves each atom 0 to 43
+    assert all((f.source_lo, f.source_hi) == (0, 43) for f in atoms.values())
+    # the source gives a exactly: a is pinned before the report and not audited, b (listed
+    # after it) still is
+    pub.source = [dc.Cell("source", "a", "", 1, dc.condition(group="a"))]
+    findings = dc.audit(pub, status, people, 5, cache={})
+    atoms = {f.what: f for f in findings if f.kind == "small atom"}
+    assert set(atoms) == {"group=b", "other=x"}
+    assert (atoms["group=b"].source_lo, atoms["group=b"].source_hi) == (0, 42)
+
+
+def test_a_quantity_the_source_leaves_exactly_min_width_wide_is_audited() -> None:
+    # with 3 participants published, the source leaves a in [0, 3]: width 3 = MIN_WIDTH, not
+    # pinned, so a and b are audited (and, shown exactly, fail); with 2, [0, 2] is pinned
+    for people, audited in ((people_with(a=1, b=2), True), (people_with(a=1, b=1), False)):
+        pub = one_way(people)
+        status = {c: dc.SHOWN for c in pub.cells}
+        findings = [f for f in dc.audit(pub, status, people, 5) if f.kind == "small atom"]
+        assert bool(findings) == audited
+        assert all(not f.ok and (f.source_lo, f.source_hi) == (0, len(people)) for f in findings)
+
+
+def test_the_summary_reports_each_table_with_its_own_linked_findings() -> None:
+    people = people_with(a=1, b=2, c=40).assign(other=["x"] * 3 + ["y"] * 40)
+    levels = {"group": ["a", "b", "c"], "other": ["x", "y"]}
+    pub = dc.Publication(levels, total=len(people))
+    pub.register("groups", dc.crosstab_cells(people, "groups", "group", None, levels), "g")
+    pub.register("others", dc.crosstab_cells(people, "others", "other", None, levels), "o")
+    status, findings = dc.protect(pub, people, 5)
+    summary = dc.audit_summary(findings, status, pub).set_index("table")
+    assert summary.columns.tolist() == [
+        "description",
+        "cells",
+        "shown",
+        "public",
+        "small",
+        "hidden",
+        "rounded",
+        "quantities_audited",
+        "narrowest_interval",
+        "source_alone",
+        "protected",
+    ]
+    for name, var in (("groups", "group"), ("others", "other")):
+        mine = [f for f in findings if f.component == var]
+        cells = pub.table(name)
+        row = summary.loc[name]
+        assert row["description"] == {"groups": "g", "others": "o"}[name]
+        assert row["cells"] == len(cells)
+        assert row["quantities_audited"] == len(mine) > 0
+        for display in ("shown", "public", "small", "hidden", "rounded"):
+            assert row[display] == sum(dc.DISPLAY[status[c]] == display for c in cells)
+        narrow = min(mine, key=lambda f: (f.hi - f.lo, f.source_hi - f.source_lo))
+        assert row["narrowest_interval"] == f"[{narrow.lo}, {narrow.hi}]"
+        assert row["source_alone"] == f"[{narrow.source_lo}, {narrow.source_hi}]"
+        assert row["protected"] == all(f.ok for f in mine)
+    assert summary.loc["others", "rounded"] == 0 and summary.loc["groups", "small"] == 2
+
+
+def test_the_narrowest_interval_is_the_narrowest_then_the_least_pinned_by_the_source() -> None:
+    people = people_with(a=2, b=40)
+    pub = one_way(people)
+    status = {c: dc.SHOWN for c in pub.cells}
+    f = [
+        dc.Finding("group", "w", "small atom", 0, 9, True, 0, 9),
+        dc.Finding("group", "n1", "small atom", 2, 6, True, 0, 40),
+        dc.Finding("group", "n2", "small atom", 3, 7, True, 1, 5),
+        dc.Finding("other", "elsewhere", "small atom", 1, 1, False, 0, 9),
+    ]
+    row = dc.audit_summary(f, status, pub).iloc[0]
+    assert (row["narrowest_interval"], row["source_alone"]) == ("[3, 7]", "[1, 5]")
+    assert row["quantities_audited"] == 3 and bool(row["protected"])
+    empty = dc.audit_summary([], status, pub).iloc[0]
+    assert (empty["narrowest_interval"], empty["source_alone"]) == ("", "")
+    assert empty["quantities_audited"] == 0 and bool(empty["protected"])
+
+
+def test_natural_order_and_rounding() -> None:
+    found = ["b", dc.NO_ANSWER, "z", "a", "c"]
+    assert dc.natural_order(found, ["c", "x", "a"]) == ["c", "a", "b", "z", dc.NO_ANSWER]
+    assert dc.natural_order(["b", "a"], []) == ["a", "b"]
+    assert [dc.rounded(v) for v in (0, 2, 3, 7, 8, 12, 13)] == [0, 0, 5, 5, 10, 10, 15]

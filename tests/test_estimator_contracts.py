@@ -311,6 +311,9 @@ def test_rubin_pooling_by_hand() -> None:
     df_obs = 11 / 13 * 10 * 3 / 7
     _, _, small = rubin_pool(fits, 10.0)
     assert small["a"] == pytest.approx(1 / (1 / 6.125 + 1 / df_obs))
+    # a term without any variance, with a finite complete-data df: lambda = 0, so its df is
+    # the complete-data df adjusted as Barnard-Rubin's df_obs = 11/13 * 10 (not undefined)
+    assert small["b"] == pytest.approx(11 / 13 * 10)
     table = pooled_table([_fit([v], [1.0]) for v in (0.0, 1.0, 2.0)], np.inf, 0.05)
     assert list(table.columns) == [
         "term",

@@ -284,6 +284,45 @@ def test_imputation_is_seeded_valid_and_constant_within_programme(config: dict) 
     assert a.n_missing["sex"] == int(data["sex_code"].isna().sum())
 
 
+def test_the_imputation_model_and_its_schedule_are_the_ones_asked_for(
+    config: dict, monkeypatch
+) -> None:
+    # every imputation model has the outcome, the programme's outcome rate and every other
+    # predictor (methods.md), k_pmm donors as configured, and n_burnin cycles then n_skip + 1
+    # cycles per imputation (statsmodels MICEData cycles, recorded by a subclass)
+    import ipseval.imputation as imp
+
+    seen: dict = {"cycles": []}
+
+    class Recording(imp._ProgrammeMICEData):
+        def __init__(self, data, **kw):
+            seen["columns"], seen["k_pmm"] = list(data.columns), kw["k_pmm"]
+            super().__init__(data, **kw)
+            seen["fitting"] = {v: self.get_fitting_data(v)[1].shape[1] for v in data.columns}
+            x = self.get_fitting_data("age")[1]
+            seen["age_exog"] = x
+
+        def update_all(self, n_iter=1):
+            seen["cycles"].append(n_iter)
+            super().update_all(n_iter)
+
+    monkeypatch.setattr(imp, "_ProgrammeMICEData", Recording)
+    data = simulate(Scenario(n=300, age_missing=0.2), seed=4)
+    cfg = copy.deepcopy(config["models"])
+    cfg["specifications"]["mi_test"] = ["age", "sex"]
+    design = build_design(data, "sim", Specification.from_config("mi_test", cfg))
+    impute(design, n_imputations=3, n_burnin=4, n_skip=2, k_pmm=7, seed=1)
+    assert seen["columns"] == ["y_outcome", "programme_rate", "age", "sex"]
+    assert seen["k_pmm"] == 7
+    assert seen["cycles"] == [4, 3, 3, 3]
+    # each model: intercept and the three other columns, never the variable itself
+    assert set(seen["fitting"].values()) == {4}
+    frame = pd.DataFrame({"y": design.y.to_numpy(dtype=float)})
+    observed = design.coded["age"].notna().to_numpy()
+    assert np.allclose(seen["age_exog"][:, 0], 1.0)
+    assert np.allclose(seen["age_exog"][:, 1], frame["y"].to_numpy()[observed])
+
+
 def test_multiple_imputation_recovers_the_age_effect(models_cfg: dict, settings: Settings) -> None:
     sc = Scenario(n=4000, programmes=60, programme_sd=0.0, age_missing=0.3)
     design = build_design(simulate(sc, seed=10), "sim", core(models_cfg))

@@ -173,3 +173,89 @@ def test_the_documented_sweep_covers_the_tested_designs() -> None:
     rows = [r.split("|")[1:-1] for r in table.strip().splitlines()[2:]]
     assert [r[0].strip() for r in rows] == [d[0] for d in SWEEP]
     assert {r[6].strip() for r in rows} <= {"yes", "no: separated"}
+
+
+# --- each of the optimiser's checks, alone, marks the fit not converged ---------------------
+
+
+def _design(seed: int = 3, G: int = 20, m: int = 15, sd: float = 1.5):
+    """G programmes of m with a programme SD of `sd` and one standard-normal predictor."""
+    rng = np.random.default_rng(seed)
+    g = np.repeat(np.arange(G), m)
+    x = rng.normal(size=G * m)
+    u = rng.normal(0, sd, G)
+    y = (rng.random(G * m) < special.expit(x + u[g])).astype(float)
+    return y, pd.DataFrame({"Intercept": 1.0, "x": x}), g
+
+
+def test_a_clean_maximum_reports_its_own_checks() -> None:
+    y, X, g = _design()
+    r = ri.maximise(y, X, g, 15, np.zeros(3))
+    assert r.converged is True and r.messages == [] and not r.at_boundary
+    assert r.modes_not_converged == 0
+    assert isinstance(r.max_mode_decrement, float) and 0 <= r.max_mode_decrement <= ri.MODE_TOL
+    # the quadrature check is the log-likelihood's move from N to 2N + 1 nodes, by definition
+    finer = ri.RandomInterceptLikelihood(y, X.to_numpy(), g, 31).loglik(r.theta)
+    assert r.quadrature_check == pytest.approx(abs(finer - r.llf), rel=1e-9, abs=1e-15)
+    assert np.isfinite(r.cov_full).all()
+
+
+def test_an_observed_information_that_is_singular_is_not_a_maximum() -> None:
+    # the predictor entered twice: the likelihood is flat along x - x2, so no maximum is
+    # identified although score and modes are fine
+    y, X, g = _design()
+    r = ri.maximise(y, X.assign(x2=X["x"]), g, 15, np.zeros(4))
+    assert r.converged is False and r.max_abs_score <= ri.GRADIENT_TOL
+    assert r.messages == [
+        "observed information not positive definite at the returned point: "
+        "the estimates are not a maximum"
+    ]
+    assert np.isnan(r.cov_full).all()
+
+
+def test_an_sd_at_the_upper_bound_alone_is_not_converged(monkeypatch) -> None:
+    # the bound moved below the SD the data support (about 1.24): the optimum sits on it; the
+    # score check is switched off so that only the bound check can say so
+    monkeypatch.setattr(ri, "LOG_SD_CEILING", np.log(0.8))
+    monkeypatch.setattr(ri, "GRADIENT_TOL", np.inf)
+    y, X, g = _design()
+    r = ri.maximise(y, X, g, 15, np.zeros(3))
+    assert r.theta[-1] == pytest.approx(np.log(0.8))
+    assert r.converged is False
+    assert len(r.messages) == 1 and "upper bound" in r.messages[0]
+
+
+def test_a_score_above_the_tolerance_alone_is_not_converged(monkeypatch) -> None:
+    monkeypatch.setattr(ri, "GRADIENT_TOL", 0.0)
+    y, X, g = _design()
+    r = ri.maximise(y, X, g, 15, np.zeros(3))
+    assert r.converged is False
+    assert len(r.messages) == 1 and r.messages[0].startswith("score at the returned point")
+
+
+def test_a_mode_not_found_alone_is_not_converged(monkeypatch) -> None:
+    monkeypatch.setattr(ri, "MODE_MAX_ITER", 1)
+    y, X, g = _design()
+    r = ri.maximise(y, X, g, 15, np.zeros(3))
+    assert r.converged is False and r.modes_not_converged > 0
+    assert any(m.startswith("conditional mode not found for") for m in r.messages)
+
+
+def test_the_node_count_never_exceeds_max_points() -> None:
+    # asked for 64 nodes and a tolerance no fit meets: 2 * 64 + 1 = 129 > MAX_POINTS (127),
+    # so no refit; the fit says the quadrature still moves
+    y, X, g = _design(G=10, m=8)
+    r = ri.fit(y, X, g, 64, tolerance=-1.0)
+    assert r.n_points == 64
+    assert r.messages[-1].startswith("quadrature: with 64 nodes the log-likelihood still moves")
+
+
+def test_a_boundary_fit_has_no_quadrature_to_check() -> None:
+    # ten identical programmes: the programme SD's maximum is at 0, where the model is the
+    # plain logit (no integral); even a zero tolerance is met and nothing is said about nodes
+    g = np.repeat(np.arange(10), 8)
+    x = np.tile(np.linspace(-1, 1, 8), 10)
+    y = np.tile([0, 1, 0, 0, 1, 0, 1, 1], 10).astype(float)
+    r = ri.fit(y, pd.DataFrame({"Intercept": 1.0, "x": x}), g, 15, tolerance=0.0)
+    assert r.at_boundary and r.converged and r.quadrature_check == 0.0
+    assert r.messages == ["programme variance estimated at the boundary (0): ICC = MOR - 1 = 0"]
