@@ -89,6 +89,88 @@ def run(repo: Path, default_run: Path) -> Path:
     return repo
 
 
+def test_labels_follow_the_report_language() -> None:
+    from ipseval.configuration import localised
+
+    sex = {
+        "label": "Sex",
+        "label_sv": "Kön",
+        "reference": "female",
+        "level_labels": {"female": "women", "male": "men"},
+        "level_labels_sv": {"female": "kvinnor"},
+    }
+    # a Swedish label replaces the English one; a level without one keeps its English name
+    assert localised({"predictors": {"sex": sex}}, "sv") == {
+        "predictors": {
+            "sex": {
+                "label": "Kön",
+                "reference": "female",
+                "level_labels": {"female": "kvinnor", "male": "men"},
+            }
+        }
+    }
+    assert localised([sex], "en") == [
+        {"label": "Sex", "reference": "female", "level_labels": {"female": "women", "male": "men"}}
+    ]
+    # only the translatable keys are read as translations: a predictor may be named x_sv
+    assert localised({"x_sv": {"label": "A"}, "label": "B"}, "sv") == {
+        "x_sv": {"label": "A"},
+        "label": "B",
+    }
+
+
+def test_the_default_config_has_every_reader_facing_label_in_swedish(config: dict) -> None:
+    items = [*config["outcomes"].values(), *config["models"]["predictors"].values()]
+    assert all(item.get("label_sv") for item in items)
+    assert config["report"]["outcome_groups"].get("label_sv")
+    tables = config["report"]["participant_tables"]
+    assert set(tables["variables_sv"]) == set(tables["variables"])
+    # every level a categorical predictor can have after merging is named in Swedish
+    cb = yaml.safe_load((ROOT / "config/codebook.yaml").read_text(encoding="utf-8"))
+    codes = {
+        v["name"]: [lv["code"] for lv in v.get("levels", [])] for v in cb["coach_form"]["variables"]
+    }
+    for name, p in config["models"]["predictors"].items():
+        base = p["column"].removesuffix("_code")
+        if p["type"] != "categorical" or base not in codes:
+            continue
+        levels = {p.get("collapse", {}).get(c, c) for c in codes[base]}
+        missing = levels - set(p.get("level_labels_sv", {})) - set(p.get("missing", []))
+        assert not missing, (name, missing)
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees, and images' alt text; code blocks, scripts and styles left out."""
+
+    SKIP = frozenset({"pre", "code", "script", "style"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self.SKIP:
+            self.depth += 1
+        elif tag == "img":
+            self.parts.append(dict(attrs).get("alt") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.depth:
+            self.parts.append(data)
+
+
+def visible_text(page: str) -> str:
+    """The page's visible text (see _Visible), one string."""
+    parser = _Visible()
+    parser.feed(page)
+    return " ".join(parser.parts)
+
+
 def html_of(run: Path) -> str:
     return (run / "results/default/report/index.html").read_text(encoding="utf-8")
 
@@ -236,6 +318,20 @@ def test_swedish_report_from_config(run: Path) -> None:
         assert '<html lang="sv">' in page and "1. Sammanfattning" in page
         assert "Ingen sysselsättning" in page  # survey labels verbatim in both languages
         assert "lägre odds" in page and "95 % KI" in page  # findings in Swedish too
+        # every outcome, predictor, level and table label the config translates is shown in
+        # Swedish, and its English text nowhere outside code blocks (the provenance section
+        # prints the config itself, which keeps both)
+        cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))
+        text = visible_text(page)
+        for item in [*cfg["outcomes"].values(), *cfg["models"]["predictors"].values()]:
+            if item["label"] in text:
+                assert item["label_sv"] in text, item["label_sv"]
+            assert item["label"] not in text, item["label"]
+        assert "Reguljärt lönearbete (målet för IPS)" in text and "Kön" in text
+        assert "aldrig anställd" in text and "never employed" not in text
+        tables = cfg["report"]["participant_tables"]
+        for column, english in tables["variables"].items():
+            assert tables["variables_sv"][column] in text and english not in text, english
         jobs = re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M)
         assert set(jobs) <= {"report_tables", "report"}  # only the report is redone
     finally:

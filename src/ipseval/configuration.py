@@ -39,6 +39,33 @@ def delete_nulls(config: MutableMapping[str, Any]) -> None:
             delete_nulls(value)
 
 
+LANGUAGES = ("en", "sv")  # report.language
+# The config's texts for people; `<key>_<language>` beside one gives it in that language.
+TRANSLATABLE = ("label", "level_labels", "variables")
+
+
+def localised(section: Any, language: str) -> Any:
+    """A copy of a config section with its labels in `language`: wherever a mapping has
+    `<key>_<language>` beside a translatable `<key>` (`label_sv`, `level_labels_sv`,
+    `variables_sv`), that value replaces `<key>`'s (mappings are merged, so a level without
+    a translation keeps its English label); the translations themselves are left out."""
+    if isinstance(section, list):
+        return [localised(v, language) for v in section]
+    if not isinstance(section, Mapping):
+        return section
+    variants = {f"{k}_{lang}" for k in TRANSLATABLE for lang in LANGUAGES}
+    out = {k: localised(v, language) for k, v in section.items() if k not in variants}
+    for key in TRANSLATABLE:
+        translated = section.get(f"{key}_{language}")
+        if key not in out or translated is None:
+            continue
+        if isinstance(out[key], Mapping) and isinstance(translated, Mapping):
+            out[key] = {**out[key], **translated}
+        else:
+            out[key] = translated
+    return out
+
+
 def analysis_columns(cb: Codebook) -> dict[str, list[str] | None]:
     """Every column `clean/participants.csv` will have for this codebook -> its codes
     (categorical columns whose codes the codebook fixes) or None (numbers, free levels).

@@ -5,6 +5,8 @@ import os
 import yaml
 import sys
 
+from ipseval.configuration import localised
+
 # Shell rules run `python -m ...` with the Python that runs Snakemake (the project venv),
 # whether or not the venv is activated.
 os.environ["PATH"] = os.pathsep.join(
@@ -323,21 +325,23 @@ def report_table_outputs():
 
 def report_settings():
     """What the report's tables and page take from the config, in deterministic form."""
-    models = config["models"]
+    language = config["report"]["language"]
+    models = localised(config["models"], language)
     in_use = {p for names in models["specifications"].values() for p in names}
-    rep = config["report"]
+    rep = localised(config["report"], language)
+    outcomes = localised(config["outcomes"], language)
     return canonical(
         {
             "synthetic": SYNTHETIC,
             "threshold": rep["disclosure_threshold"],
-            "language": rep["language"],
+            "language": language,
             "alpha": models["alpha"],
             "survey_month": config["survey_month"],
             "predictors": {p: models["predictors"][p] for p in in_use},
             "programme_level_estimator": models["programme_level_estimator"],
             "outcomes": list(models["outcomes"]),
-            "outcome_labels": {k: v["label"] for k, v in config["outcomes"].items()},
-            "outcome_definitions": config["outcomes"],
+            "outcome_labels": {k: v["label"] for k, v in outcomes.items()},
+            "outcome_definitions": outcomes,
             "specifications": SPECS,
             "specification_predictors": {s: models["specifications"][s] for s in SPECS},
             "summary_spec": rep.get(

@@ -80,7 +80,7 @@ rule report:
         **report_settings(),
         run_name=RUN,
         model_outcomes=list(config["models"]["outcomes"]),
-        models=canonical(config["models"]),
+        models=canonical(localised(config["models"], config["report"]["language"])),
         config=canonical(config),
     script:
         "../scripts/report.py"
