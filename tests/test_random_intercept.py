@@ -65,6 +65,28 @@ def test_conditional_modes_solve_the_score_equation() -> None:
         assert md.mode[k] == pytest.approx(root, abs=1e-8)
 
 
+@pytest.mark.parametrize("s", [0.5, 5.0, 50.0, np.exp(ri.LOG_SD_CEILING)])
+def test_modes_are_found_to_mode_tol_where_the_posterior_is_flat(s: float) -> None:
+    # programmes with all events or none and a large SD: the log-posterior's curvature is
+    # about 1/s^2, so a criterion on the gradient alone would stop far from the mode
+    g = np.repeat(np.arange(6), 5)
+    y = np.array(
+        [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0],
+        dtype=float,
+    )
+    model = ri.RandomInterceptLikelihood(y, np.ones((30, 1)), g, 15)
+    md = model.modes(np.full(30, 0.3), s)
+    assert md.converged.all() and (md.decrement <= ri.MODE_TOL).all()
+    for k in range(6):
+        events = y[g == k].sum()
+
+        def score(u: float, events: float = events) -> float:
+            return events - 5 * special.expit(0.3 + u) - u / s**2
+
+        root = optimize.brentq(score, -1e4, 1e4, xtol=1e-13)
+        assert md.mode[k] == pytest.approx(root, abs=1e-8)
+
+
 @pytest.mark.parametrize("n_points", [1, 5, 15])
 def test_the_gradient_is_that_of_the_reported_objective(n_points: int) -> None:
     # the optimiser maximises the N-node approximation; its gradient must be that function's
