@@ -447,6 +447,15 @@ def test_the_attacker_knows_a_rounded_count_to_within_half_the_base_and_no_more(
     assert att.bounds(att.members(cell["a"].where)) == pytest.approx((23, 27))
     assert att.bounds(att.members(cell["b"].where)) == pytest.approx((40, 40))
     assert dc.rounded(23) == 25 and dc.rounded(22) == 20 and dc.rounded(2) == 0
+    # a 1 shown as "≈0": the attacker knows 0 to 2 (counts are never negative), not 1 to 2
+    people = people_with(a=1, b=40)
+    pub = one_way(people)
+    pub.total = None
+    cell = {c.row: c for c in pub.cells}
+    status = {c: dc.SECONDARY for c in pub.cells}
+    status[cell["a"]], status[cell["b"]] = dc.ROUNDED, dc.SHOWN
+    att = dc.attacker_for({"group"}, pub, status, 5)
+    assert att.bounds(att.members(cell["a"].where)) == (0, 2)
 
 
 def test_a_count_of_one_and_a_difference_just_below_the_threshold_are_audited(
@@ -529,6 +538,7 @@ def test_a_two_way_table_has_every_cell_and_both_margins() -> None:
         (dc.ALL, "v", 2),
         (dc.ALL, dc.ALL, 3),
     ]
+    assert {c.kind for c in cells} == {"count"}  # suppressed if small (not "rounded")
 
 
 def test_the_attacker_uses_every_cell_of_its_component_wherever_it_is_listed() -> None:
@@ -676,12 +686,13 @@ def test_the_narrowest_interval_is_the_narrowest_then_the_least_pinned_by_the_so
     status = {c: dc.SHOWN for c in pub.cells}
     f = [
         dc.Finding("group", "w", "small atom", 0, 9, True, 0, 9),
-        dc.Finding("group", "n1", "small atom", 2, 6, True, 0, 40),
-        dc.Finding("group", "n2", "small atom", 3, 7, True, 1, 5),
+        dc.Finding("group", "n1", "small atom", 2, 6, True, 10, 20),
+        dc.Finding("group", "n2", "small atom", 3, 7, True, 0, 15),
         dc.Finding("other", "elsewhere", "small atom", 1, 1, False, 0, 9),
     ]
     row = dc.audit_summary(f, status, pub).iloc[0]
-    assert (row["narrowest_interval"], row["source_alone"]) == ("[3, 7]", "[1, 5]")
+    # equally narrow (4): the one the source alone pins more (10 to 20, not 0 to 15)
+    assert (row["narrowest_interval"], row["source_alone"]) == ("[2, 6]", "[10, 20]")
     assert row["quantities_audited"] == 3 and bool(row["protected"])
     empty = dc.audit_summary([], status, pub).iloc[0]
     assert (empty["narrowest_interval"], empty["source_alone"]) == ("", "")
@@ -693,3 +704,127 @@ def test_natural_order_and_rounding() -> None:
     assert dc.natural_order(found, ["c", "x", "a"]) == ["c", "a", "b", "z", dc.NO_ANSWER]
     assert dc.natural_order(["b", "a"], []) == ["a", "b"]
     assert [dc.rounded(v) for v in (0, 2, 3, 7, 8, 12, 13)] == [0, 0, 5, 5, 10, 10, 15]
+
+
+def test_a_rounded_cell_is_rounded_and_a_two_way_summary_counts_its_findings() -> None:
+    people = pd.DataFrame({"r": ["p"] * 2 + ["q"] * 40, "c": ["u", "v"] + ["u"] * 20 + ["v"] * 20})
+    levels = {"r": ["p", "q"], "c": ["u", "v"]}
+    pub = dc.Publication(levels, total=len(people))
+    pub.register("t", dc.crosstab_cells(people, "t", "r", "c", levels), "two-way")
+    n = dc.count_cell(people, "sizes", "q", "n", kind="rounded", r="q")  # a sample size
+    pub.register("sizes", [n], "sample size")
+    status, findings = dc.protect(pub, people, 5)
+    assert status[n] == dc.ROUNDED
+    summary = dc.audit_summary(findings, status, pub).set_index("table")
+    mine = [f for f in findings if f.component == "c × r"]
+    assert mine and summary.loc["t", "quantities_audited"] == len(mine)
+    assert summary.loc["sizes", "rounded"] == 1
+
+
+def test_an_atom_of_two_variables_is_named_by_both() -> None:
+    people = pd.DataFrame({"r": ["p", "q", "q"], "c": ["u", "v", "v"]})
+    levels = {"r": ["p", "q"], "c": ["u", "v"]}
+    pub = dc.Publication(levels, total=3)
+    pub.register("t", dc.crosstab_cells(people, "t", "r", "c", levels), "two-way")
+    status = {c: dc.SHOWN for c in pub.cells}
+    att = dc.attacker_for({"r", "c"}, pub, status, 5)
+    labels = [lb for k, lb, _ in dc.sensitive_quantities(pub, {"r", "c"}, status, att, people, 5)]
+    assert "c=u, r=p" in labels and "c=v, r=q" in labels
+
+
+def test_two_nested_cells_with_the_same_count_are_not_a_small_difference() -> None:
+    # level a is empty: "a or b" and "b" are both 9; their difference, 0, is a zero, which
+    # the report shows anyway, not a small count to protect
+    people = people_with(b=9, c=40)
+    pub = dc.Publication({"group": ["a", "b", "c"]}, total=49)
+    cells = [
+        dc.count_cell(people, "t", "a or b", "n", group=["a", "b"]),
+        dc.count_cell(people, "t", "b", "n", group="b"),
+    ]
+    pub.register("t", cells, "nested")
+    status = {c: dc.SHOWN for c in cells}
+    att = dc.attacker_for({"group"}, pub, status, 5)
+    found = dc.sensitive_quantities(pub, {"group"}, status, att, people, 5)
+    assert not [k for k, _, _ in found if k == "small difference"]
+
+
+def test_a_small_count_the_source_gives_exactly_is_not_audited() -> None:
+    # the source publishes a = 4: nothing the report shows can tell the attacker more
+    people = people_with(a=4, b=40)
+    pub = one_way(people, [dc.Cell("source", "a", "", 4, dc.condition(group="a"))])
+    status = {c: dc.SHOWN for c in pub.cells}
+    assert "group=a" not in {f.what for f in dc.audit(pub, status, people, 5)}
+
+
+def test_an_interval_exactly_min_width_wide_protects() -> None:
+    # a = 1 and b = 2 both hidden, only their total (3) public: each is 0 to 3 to the
+    # attacker, an interval of MIN_WIDTH (3), which is enough
+    people = people_with(a=1, b=2)
+    pub = one_way(people)
+    cell = {c.row: c for c in pub.cells}
+    status = {c: dc.SECONDARY for c in pub.cells}
+    status[cell[dc.ALL]] = dc.PUBLIC
+    atoms = [f for f in dc.audit(pub, status, people, 5) if f.kind == "small atom"]
+    assert [(f.what, f.lo, f.hi, f.ok) for f in atoms] == [
+        ("group=a", 0, 3, True),
+        ("group=b", 0, 3, True),
+    ]
+
+
+def test_lines_are_the_rows_and_columns_of_two_or_more_cells() -> None:
+    cells = [
+        dc.Cell("t", "p", "u", 1, ()),
+        dc.Cell("t", "p", dc.ALL, 1, ()),
+        dc.Cell("t", dc.ALL, "u", 1, ()),
+        dc.Cell("t", dc.ALL, dc.ALL, 1, ()),
+        dc.Cell("t", "q", "w", 1, ()),
+    ]
+    got = [[(c.row, c.column) for c in ln] for ln in dc.lines(cells)]
+    assert got == [
+        [("p", "u"), ("p", dc.ALL)],
+        [(dc.ALL, "u"), (dc.ALL, dc.ALL)],
+        [("p", "u"), (dc.ALL, "u")],
+        [("p", dc.ALL), (dc.ALL, dc.ALL)],
+    ]
+
+
+def test_public_cells_are_those_the_source_alone_fixes() -> None:
+    # no total and no source: nothing is public (and the attacker knows nothing to solve)
+    people = people_with(a=2, b=40).assign(other=["x"] * 30 + ["y"] * 12)
+    levels = {"group": ["a", "b"], "other": ["x", "y"]}
+    pub = dc.Publication(levels)
+    pub.register("groups", dc.crosstab_cells(people, "groups", "group", None, levels), "g")
+    pub.register("others", dc.crosstab_cells(people, "others", "other", None, levels), "o")
+    assert dc.public_cells(pub) == set()
+    # the source gives `other`'s x and y (no total): x, y and their sum are public;
+    # `group`, listed first, has no source and is skipped, not the end of the search
+    pub.source = [
+        dc.Cell("source", "x", "", 30, dc.condition(other="x")),
+        dc.Cell("source", "y", "", 12, dc.condition(other="y")),
+    ]
+    assert {(c.table, c.row) for c in dc.public_cells(pub)} == {
+        ("others", "x"),
+        ("others", "y"),
+        ("others", dc.ALL),
+    }
+
+
+def test_a_table_that_cannot_be_protected_is_refused_naming_what_and_how() -> None:
+    # the 3 x 3 case of the xfail above: the message names each quantity left exposed and
+    # what the user can do
+    counts = {("r0", "c2"): 2, ("r1", "c0"): 3, ("r1", "c1"): 3, ("r2", "c0"): 1}
+    counts |= {("r2", "c1"): 3, ("r2", "c2"): 1}
+    people = pd.DataFrame([key for key, n in counts.items() for _ in range(n)], columns=["r", "c"])
+    levels = {"r": ["r0", "r1", "r2"], "c": ["c0", "c1", "c2"]}
+    pub = dc.Publication(levels, total=len(people))
+    pub.register("t", dc.crosstab_cells(people, "t", "r", "c", levels), "two-way")
+    with pytest.raises(dc.DisclosureError) as err:
+        dc.protect(pub, people, 3)
+    message = str(err.value)
+    assert re.fullmatch(
+        r"disclosure control cannot protect t: \S+ / \S+ \((primary|withheld) cell\)"
+        r"(; t: \S+ / \S+ \(\w+ \w+\))* even with every other cell of its tables hidden; "
+        r"merge the variable's small categories in the config \(report\.participant_tables\) "
+        r"or leave the variable out of the report",
+        message,
+    ), message

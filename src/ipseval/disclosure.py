@@ -101,7 +101,7 @@ class Publication:
     def register(self, name: str, cells: Iterable[Cell], description: str) -> None:
         """Register a table of the report (its cells in row-major order)."""
         cells = list(cells)
-        self.tables[name] = {"description": description, "size": len(cells)}
+        self.tables[name] = {"description": description}
         self.cells += cells
 
     def table(self, name: str) -> list[Cell]:
