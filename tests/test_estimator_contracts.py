@@ -209,7 +209,8 @@ def test_firth_p_values_are_penalised_likelihood_ratio_tests() -> None:
         assert fit.pvalues[term] == pytest.approx(p, rel=1e-4, abs=1e-8), term
 
 
-def test_firth_falls_back_to_wald_where_the_profile_fails(monkeypatch) -> None:
+@pytest.mark.parametrize("failed", ["interval", "p-value", "both"])
+def test_firth_falls_back_to_wald_where_the_profile_fails(monkeypatch, failed: str) -> None:
     y, X, _ = _data(seed=5)
     real = est.FirthLogit
 
@@ -218,7 +219,10 @@ def test_firth_falls_back_to_wald_where_the_profile_fails(monkeypatch) -> None:
             self._res = res
             self._ci = np.array(res.conf_int(alpha=0.05), dtype=float)
             self.pvalues = np.array(res.pvalues, dtype=float)
-            self._ci[1, 1], self.pvalues[1] = np.nan, np.nan
+            if failed in ("interval", "both"):
+                self._ci[1, 1] = np.nan
+            if failed in ("p-value", "both"):
+                self.pvalues[1] = np.nan
 
         def __getattr__(self, name: str) -> object:
             return getattr(self._res, name)
@@ -238,6 +242,14 @@ def test_firth_falls_back_to_wald_where_the_profile_fails(monkeypatch) -> None:
     assert fit.warnings == ["x: profile likelihood failed; Wald p-value and interval reported"]
     # the other terms keep their profile intervals
     assert not np.isclose(fit.ci.loc["d", 0], fit.params["d"] - 1.959964 * fit.bse["d"])
+
+
+def test_firth_without_profile_gives_estimates_only() -> None:
+    # profile=False (bootstrap replicates, predictions): no interval or p-value is claimed
+    y, X, _ = _data(seed=5)
+    fit = est.fit_firth(y, X, profile=False)
+    assert fit.ci is None and fit.pvalues is None
+    assert fit.params.tolist() == pytest.approx(est.fit_firth(y, X).params.tolist(), abs=1e-8)
 
 
 # --- quadrature refinement ------------------------------------------------------------------
