@@ -828,3 +828,14 @@ def test_a_table_that_cannot_be_protected_is_refused_naming_what_and_how() -> No
         r"or leave the variable out of the report",
         message,
     ), message
+
+
+def test_an_evaluation_smaller_than_the_threshold_publishes_no_table() -> None:
+    # 4 participants, all in one group, threshold 5: the public total gives the group's 4
+    # whatever is hidden; every quantity audited fails, and the step refuses
+    people = people_with(a=4)
+    levels = {"group": ["a", "b"]}
+    pub = dc.Publication(levels, total=4)
+    pub.register("groups", dc.crosstab_cells(people, "groups", "group", None, levels), "t")
+    with pytest.raises(dc.DisclosureError, match="cannot protect groups: a / Totalt"):
+        dc.protect(pub, people, 5)
