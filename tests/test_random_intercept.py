@@ -318,3 +318,33 @@ def test_the_covariance_is_the_inverse_observed_information_to_1e_7() -> None:
 
     reference = np.linalg.inv((4 * central(5e-4) - central(1e-3)) / 3)
     assert r.cov_full == pytest.approx(reference, rel=1e-7)
+
+
+def test_a_mode_pinned_at_floating_point_resolution_counts_as_found() -> None:
+    # one programme of a million participants, all employed, SD at the ceiling: the score
+    # (a sum of a million terms) cannot be computed to MODE_TOL, but the bracket pins the
+    # root as closely as floating point allows; the mode is found, and is the root
+    n, s = 10**6, np.exp(ri.LOG_SD_CEILING)
+    model = ri.RandomInterceptLikelihood(np.ones(n), np.ones((n, 1)), np.zeros(n, int), 1)
+    md = model.modes(np.zeros(n), s)
+    root = optimize.brentq(lambda u: n * special.expit(-u) - u / s**2, 0, 100, xtol=1e-15)
+    # within 1e-8 posterior SDs (1 - expit(u) loses digits here: the mode is 7e-8 off)
+    assert md.mode[0] == pytest.approx(root, abs=1e-8 * md.scale[0])
+    assert md.decrement[0] > ri.MODE_TOL  # what the score alone would call not found
+    assert md.converged.all()
+
+
+def test_an_optimiser_that_stops_early_is_quoted(monkeypatch) -> None:
+    # L-BFGS-B limited to 2 iterations: the score is far from 0, and the message says why
+    real = optimize.minimize
+
+    def two_iterations(*args, **kwargs):
+        kwargs["options"] = {**kwargs["options"], "maxiter": 2}
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ri.optimize, "minimize", two_iterations)
+    y, X, g = _design()
+    r = ri.maximise(y, X, g, 15, np.zeros(3))
+    assert r.converged is False
+    assert r.messages[0].startswith("score at the returned point")
+    assert r.messages[0].endswith("(optimiser: STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT)")
