@@ -686,6 +686,7 @@ def test_the_narrowest_interval_is_the_narrowest_then_the_least_pinned_by_the_so
     status = {c: dc.SHOWN for c in pub.cells}
     f = [
         dc.Finding("group", "w", "small atom", 0, 9, True, 0, 9),
+        dc.Finding("group", "low", "small atom", 0, 5, True, 0, 9),  # wider, lower
         dc.Finding("group", "n1", "small atom", 2, 6, True, 10, 20),
         dc.Finding("group", "n2", "small atom", 3, 7, True, 0, 15),
         dc.Finding("other", "elsewhere", "small atom", 1, 1, False, 0, 9),
@@ -693,7 +694,7 @@ def test_the_narrowest_interval_is_the_narrowest_then_the_least_pinned_by_the_so
     row = dc.audit_summary(f, status, pub).iloc[0]
     # equally narrow (4): the one the source alone pins more (10 to 20, not 0 to 15)
     assert (row["narrowest_interval"], row["source_alone"]) == ("[2, 6]", "[10, 20]")
-    assert row["quantities_audited"] == 3 and bool(row["protected"])
+    assert row["quantities_audited"] == 4 and bool(row["protected"])
     empty = dc.audit_summary([], status, pub).iloc[0]
     assert (empty["narrowest_interval"], empty["source_alone"]) == ("", "")
     assert empty["quantities_audited"] == 0 and bool(empty["protected"])

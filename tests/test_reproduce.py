@@ -111,6 +111,35 @@ def test_a_count_that_is_not_registered_differs(default_clean, published) -> Non
     assert (cell["reproduced"], cell["status"], cell["note"]) == ("662", "differs", "")
 
 
+def test_a_registered_count_without_a_value_by_design_differs(default_clean, published) -> None:
+    # a registry entry that explains a count but gives no reproduced_by_design cannot turn a
+    # difference into an accepted inconsistency
+    registry = pd.read_csv(published / "inconsistencies.csv", dtype=str, keep_default_na=False)
+    entry = {
+        "id": "test_entry",
+        "table": "Tabell 14",
+        "row": "Samma",
+        "column": "Antal",
+        "published": "661",
+        "reproduced_by_design": "",
+        "explanation": "a test entry without a value by design",
+    }
+    registry = pd.concat([registry, pd.DataFrame([entry])])
+    registry.to_csv(published / "inconsistencies.csv", index=False)
+    _edit(published, "14", "Samma", "Antal", "661")
+    result = check(default_clean.programmes, default_clean.participants, published)
+    assert _cell(result, "Tabell 14", "Samma", "Antal")["status"] == "differs"
+
+
+def test_a_published_column_the_data_cannot_give_is_not_determined(default_clean, published):
+    t = pd.read_csv(published / "tabell_01.csv", dtype=str, keep_default_na=False)
+    t["2014"] = "1"  # grants of a year the programme survey did not ask about
+    t.to_csv(published / "tabell_01.csv", index=False)
+    result = check(default_clean.programmes, default_clean.participants, published)
+    cell = _cell(result, "Tabell 1", "Totalt", "2014")
+    assert (cell["status"], cell["reproduced"]) == ("not_determined", "")
+
+
 def test_a_printed_row_the_data_do_not_have_is_reproduced_as_zero(default_clean) -> None:
     people = default_clean.participants
     people = people[people["economic_situation"] != "Sämre"]
@@ -202,6 +231,10 @@ def test_summarise_counts_every_status_per_table_in_report_order() -> None:
     assert s.columns.tolist() == ["table", *STATUSES, "cells"]
     assert s["table"].tolist() == ["Tabell 2", "Tabell 10", "text"]
     assert s.iloc[:, 1:].to_numpy().tolist() == [[1, 0, 0, 1, 2], [0, 1, 1, 0, 2], [1, 0, 0, 0, 1]]
+    assert s.columns.name is None
+    # a status no cell has is a column of zeros
+    only = summarise(_result(["match", "match"], ["Tabell 3", "text"]))
+    assert only.iloc[:, 1:].to_numpy().tolist() == [[2 - i, 0, 0, 0, 2 - i] for i in (1, 1)]
 
 
 def test_verdict_fails_only_on_a_difference_with_on_mismatch_error() -> None:
