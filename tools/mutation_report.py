@@ -35,6 +35,15 @@ RULES: tuple[tuple[str, bool, str, str], ...] = (
     ),
     ("zip(strict=...) on sequences equal in length by construction", True, ANY, r"strict="),
     (
+        "values the next statement makes irrelevant (the score of log s at SD 0 is not a free"
+        " parameter; ix_ of all free parameters; a list still empty; a start value of the SD;"
+        " the modes' `done` before the first iteration sets it)",
+        True,
+        r"^(maximise|fit|RandomInterceptLikelihood\.modes)$",
+        r"score\(logit\.params\), (None|1\.0)\)|np\.ix_\(free(, )?\)\]|messages = \[f"
+        r"|np\.log\(1\.5\)|^\+\s*done = (None|np\.zeros\(self\.G, \))$",
+    ),
+    (
         "dtype/astype/rowvar/ddof defaults that give the same numbers here",
         True,
         ANY,
@@ -88,20 +97,27 @@ RULES: tuple[tuple[str, bool, str, str], ...] = (
         r"|max_abs_score >= GRADIENT_TOL|eig\.min\(\) < 1e-10 \*|quadrature_check < tol",
     ),
     (
-        "values the next statement makes irrelevant (the score of log s at SD 0 is not a free"
-        " parameter; ix_ of all free parameters; a list still empty; a start value of the SD)",
-        True,
-        r"^(maximise|fit)$",
-        r"score\(logit\.params\), (None|1\.0)\)|np\.ix_\(free(, )?\)\]|messages = \[f"
-        r"|np\.log\(1\.5\)",
-    ),
-    (
         "an exact identity: NaN written another way, 0/0 already NaN, every fit with the same"
         " names, lambda = 0 giving an infinite df either way, a margin of a one-way table",
         True,
         r"^(_share|_outcome_pct|rubin_pool|crosstab_cells|lines)$",
         r"float\(\"NAN\"\)|\(len\(y\)\) or True|fits\[1\]|lam >= 0|\(col_var\) or True"
         r"|len\(ln\) >= 1",
+    ),
+    (
+        "a test the code makes twice or a distribution that is the same (t with infinite df"
+        " is the normal; a dummy level without events is a separation the linear program"
+        " already reports; report tables are named 'Tabell N' and one 'text')",
+        True,
+        r"^(Fit\.table|check_separation|summarise)$",
+        r"isinf\(self\.df\)\) and False|bool\(None\)|split\(\)\[\+1\]|else 1\)\)$",
+    ),
+    (
+        "thresholds on a nearly singular observed information that no test design sits"
+        " between (1e-10 relative to the largest eigenvalue)",
+        False,
+        r"^maximise$",
+        r"eig\.min\(\) <= 1e-10 (/|\* max\(2\.0)",
     ),
     (
         "the interval of a rounded count: an integer program reads [x - 2.5, x + 2.5] as"
@@ -170,9 +186,19 @@ def function_of(key: str) -> str:
 def category(diff: str, key: str = "") -> tuple[str, bool]:
     """The first rule whose function and line patterns the mutant matches."""
     function = function_of(key)
-    changed = "\n".join(line for line in diff.splitlines() if line.startswith("+"))
+    lines = diff.splitlines()
+    minus = [line[1:] for line in lines if line.startswith("-")]
+    plus = [line[1:] for line in lines if line.startswith("+")]
+    # what the mutant wrote, and what it deleted from the original (an argument removed)
+    removed = [
+        a[i1:i2]
+        for a, b in zip(minus, plus, strict=False)
+        for op, i1, i2, _, _ in difflib.SequenceMatcher(None, a, b).get_opcodes()
+        if op in ("delete", "replace")
+    ]
+    target = "\n".join(["+" + line for line in plus] + removed) or diff
     for name, equivalent, where, pattern in RULES:
-        if re.search(where, function) and re.search(pattern, changed or diff, re.M):
+        if re.search(where, function) and re.search(pattern, target, re.M):
             return name, equivalent
     return "to review", False
 
