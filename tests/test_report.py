@@ -112,6 +112,11 @@ def test_labels_follow_the_report_language() -> None:
     assert localised([sex], "en") == [
         {"label": "Sex", "reference": "female", "level_labels": {"female": "women", "male": "men"}}
     ]
+    # a translation without an English original is used as it is
+    assert localised({"level_labels_sv": {"psychosis": "psykos"}}, "sv") == {
+        "level_labels": {"psychosis": "psykos"}
+    }
+    assert localised({"level_labels_sv": {"psychosis": "psykos"}}, "en") == {}
     # only the translatable keys are read as translations: a predictor may be named x_sv
     assert localised({"x_sv": {"label": "A"}, "label": "B"}, "sv") == {
         "x_sv": {"label": "A"},
@@ -329,6 +334,7 @@ def test_swedish_report_from_config(run: Path) -> None:
             assert item["label"] not in text, item["label"]
         assert "Reguljärt lönearbete (målet för IPS)" in text and "Kön" in text
         assert "aldrig anställd" in text and "never employed" not in text
+        assert "psykos mot depression" in text and "psychosis mot" not in text
         tables = cfg["report"]["participant_tables"]
         for column, english in tables["variables"].items():
             assert tables["variables_sv"][column] in text and english not in text, english

@@ -57,9 +57,9 @@ def localised(section: Any, language: str) -> Any:
     out = {k: localised(v, language) for k, v in section.items() if k not in variants}
     for key in TRANSLATABLE:
         translated = section.get(f"{key}_{language}")
-        if key not in out or translated is None:
+        if translated is None:
             continue
-        if isinstance(out[key], Mapping) and isinstance(translated, Mapping):
+        if isinstance(out.get(key), Mapping) and isinstance(translated, Mapping):
             out[key] = {**out[key], **translated}
         else:
             out[key] = translated
