@@ -17,7 +17,8 @@ from conftest import ROOT, SNAKEMAKE, digest, snakemake
 from support import SLURM_ARGS
 
 CLUSTER = ROOT / "tests" / "slurm" / "local_cluster.sh"
-SMALL = "simulation:\n  replicates: 20\n  chunk_size: 5\n"
+SMALL = "simulation:\n  replicates: 6\n  chunk_size: 3\n"
+CHUNKS = 2  # 6 replicates in chunks of 3
 
 
 @pytest.fixture(scope="module")
@@ -60,12 +61,12 @@ def test_simulation_fan_out_on_slurm_equals_a_local_run(slurm: None, repo: Path)
     log = cluster.stdout + cluster.stderr
     assert cluster.returncode == 0, log[-3000:]
     slurm_ids = re.findall(r"submitted with SLURM jobid (\d+)", log)
-    # every scenario x 4 chunks, the summary and the data package: every computing job went
+    # every scenario x CHUNKS chunks, the summary and the data package: every computing job went
     # through sbatch
     scenarios = len(
         yaml.safe_load((repo / "config/config.yaml").read_text())["simulation"]["scenarios"]
     )
-    jobs = scenarios * 4 + 2
+    jobs = scenarios * CHUNKS + 2
     assert len(slurm_ids) == jobs, log[-3000:]
     queue = subprocess.run(
         ["squeue", "--states=all", "-h", "-o", "%i %T", "-j", ",".join(slurm_ids)],
@@ -77,7 +78,7 @@ def test_simulation_fan_out_on_slurm_equals_a_local_run(slurm: None, repo: Path)
 
     a = digest(repo / "results/slurm_local/simulation")
     b = digest(repo / "results/slurm_cluster/simulation")
-    assert len(a) == scenarios * 4 + 4
+    assert len(a) == scenarios * CHUNKS + 4
     # the data packages differ in the run's name and config hash only: the same resources
     packages = [
         json.loads(d.joinpath("datapackage.json").read_text(encoding="utf-8"))
