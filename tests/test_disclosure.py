@@ -493,6 +493,17 @@ def test_a_count_of_one_and_a_difference_just_below_the_threshold_are_audited(
     assert not any(np.array_equal(d, atom_b) for d in diffs)  # 49 - 40 = 9 is not small
 
 
+def refused_three_by_three() -> tuple[pd.DataFrame, dc.Publication]:
+    """A 3 x 3 table (threshold 3) the step refuses; found by hypothesis's random search."""
+    counts = {("r0", "c2"): 2, ("r1", "c0"): 3, ("r1", "c1"): 3, ("r2", "c0"): 1}
+    counts |= {("r2", "c1"): 3, ("r2", "c2"): 1}
+    people = pd.DataFrame([key for key, n in counts.items() for _ in range(n)], columns=["r", "c"])
+    levels = {"r": ["r0", "r1", "r2"], "c": ["c0", "c1", "c2"]}
+    pub = dc.Publication(levels, total=len(people))
+    pub.register("t", dc.crosstab_cells(people, "t", "r", "c", levels), "two-way")
+    return people, pub
+
+
 @pytest.mark.xfail(
     strict=True,
     raises=dc.DisclosureError,
@@ -501,13 +512,7 @@ def test_a_count_of_one_and_a_difference_just_below_the_threshold_are_audited(
     "but a better search would publish more",
 )
 def test_a_table_the_step_refuses_although_it_may_be_protectable() -> None:
-    # found by hypothesis (random search) in this session; counts r x c, threshold 3
-    counts = {("r0", "c2"): 2, ("r1", "c0"): 3, ("r1", "c1"): 3, ("r2", "c0"): 1}
-    counts |= {("r2", "c1"): 3, ("r2", "c2"): 1}
-    people = pd.DataFrame([key for key, n in counts.items() for _ in range(n)], columns=["r", "c"])
-    levels = {"r": ["r0", "r1", "r2"], "c": ["c0", "c1", "c2"]}
-    pub = dc.Publication(levels, total=len(people))
-    pub.register("t", dc.crosstab_cells(people, "t", "r", "c", levels), "two-way")
+    people, pub = refused_three_by_three()
     dc.protect(pub, people, 3)
 
 
@@ -813,12 +818,7 @@ def test_public_cells_are_those_the_source_alone_fixes() -> None:
 def test_a_table_that_cannot_be_protected_is_refused_naming_what_and_how() -> None:
     # the 3 x 3 case of the xfail above: the message names each quantity left exposed and
     # what the user can do
-    counts = {("r0", "c2"): 2, ("r1", "c0"): 3, ("r1", "c1"): 3, ("r2", "c0"): 1}
-    counts |= {("r2", "c1"): 3, ("r2", "c2"): 1}
-    people = pd.DataFrame([key for key, n in counts.items() for _ in range(n)], columns=["r", "c"])
-    levels = {"r": ["r0", "r1", "r2"], "c": ["c0", "c1", "c2"]}
-    pub = dc.Publication(levels, total=len(people))
-    pub.register("t", dc.crosstab_cells(people, "t", "r", "c", levels), "two-way")
+    people, pub = refused_three_by_three()
     with pytest.raises(dc.DisclosureError) as err:
         dc.protect(pub, people, 3)
     message = str(err.value)
