@@ -519,13 +519,17 @@ def test_a_table_the_step_refuses_although_it_may_be_protectable() -> None:
 # --- the pieces, one at a time (each expected value follows from the construction) ----------
 
 
-def two_tables() -> tuple[pd.DataFrame, dc.Publication]:
-    """Participants by `group` (a=2, b=30, c=40) and, unlinked, by `other` (x=10, y=62)."""
-    people = people_with(a=2, b=30, c=40).assign(other=["x"] * 10 + ["y"] * 62)
+def two_tables(
+    people: pd.DataFrame | None = None, total: int | None = None
+) -> tuple[pd.DataFrame, dc.Publication]:
+    """Two unlinked one-way tables, "groups" by `group` (levels a, b, c) and "others" by
+    `other` (x, y); by default of a=2, b=30, c=40 and x=10, y=62, with no total published."""
+    if people is None:
+        people = people_with(a=2, b=30, c=40).assign(other=["x"] * 10 + ["y"] * 62)
     levels = {"group": ["a", "b", "c"], "other": ["x", "y"]}
-    pub = dc.Publication(levels)
-    pub.register("groups", dc.crosstab_cells(people, "groups", "group", None, levels), "by group")
-    pub.register("others", dc.crosstab_cells(people, "others", "other", None, levels), "by other")
+    pub = dc.Publication(levels, total=total)
+    pub.register("groups", dc.crosstab_cells(people, "groups", "group", None, levels), "g")
+    pub.register("others", dc.crosstab_cells(people, "others", "other", None, levels), "o")
     return people, pub
 
 
@@ -618,10 +622,7 @@ def test_each_kind_of_sensitive_quantity_is_named(monkeypatch) -> None:
 def test_the_audit_covers_every_component_and_skips_only_what_the_source_pins() -> None:
     # two unlinked tables, each with small atoms: group a=1, b=2 (c=40) and other x=3 (y=40)
     people = people_with(a=1, b=2, c=40).assign(other=["x"] * 3 + ["y"] * 40)
-    levels = {"group": ["a", "b", "c"], "other": ["x", "y"]}
-    pub = dc.Publication(levels, total=len(people))
-    pub.register("groups", dc.crosstab_cells(people, "groups", "group", None, levels), "g")
-    pub.register("others", dc.crosstab_cells(people, "others", "other", None, levels), "o")
+    _, pub = two_tables(people, total=len(people))
     status = {c: dc.SHOWN for c in pub.cells}
     findings = dc.audit(pub, status, people, 5, cache={})
     atoms = {f.what: f for f in findings if f.kind == "small atom"}
@@ -650,10 +651,7 @@ def test_a_quantity_the_source_leaves_exactly_min_width_wide_is_audited() -> Non
 
 def test_the_summary_reports_each_table_with_its_own_linked_findings() -> None:
     people = people_with(a=1, b=2, c=40).assign(other=["x"] * 3 + ["y"] * 40)
-    levels = {"group": ["a", "b", "c"], "other": ["x", "y"]}
-    pub = dc.Publication(levels, total=len(people))
-    pub.register("groups", dc.crosstab_cells(people, "groups", "group", None, levels), "g")
-    pub.register("others", dc.crosstab_cells(people, "others", "other", None, levels), "o")
+    _, pub = two_tables(people, total=len(people))
     status, findings = dc.protect(pub, people, 5)
     summary = dc.audit_summary(findings, status, pub).set_index("table")
     assert summary.columns.tolist() == [
