@@ -323,18 +323,22 @@ def report_table_outputs():
     return extra
 
 
+def in_report_language(section):
+    """A config section with its labels in report.language (label_sv etc. when sv)."""
+    return localised(config[section], config["report"]["language"])
+
+
 def report_settings():
     """What the report's tables and page take from the config, in deterministic form."""
-    language = config["report"]["language"]
-    models = localised(config["models"], language)
+    models = in_report_language("models")
     in_use = {p for names in models["specifications"].values() for p in names}
-    rep = localised(config["report"], language)
-    outcomes = localised(config["outcomes"], language)
+    rep = in_report_language("report")
+    outcomes = in_report_language("outcomes")
     return canonical(
         {
             "synthetic": SYNTHETIC,
             "threshold": rep["disclosure_threshold"],
-            "language": language,
+            "language": rep["language"],
             "alpha": models["alpha"],
             "survey_month": config["survey_month"],
             "predictors": {p: models["predictors"][p] for p in in_use},

@@ -80,7 +80,7 @@ rule report:
         **report_settings(),
         run_name=RUN,
         model_outcomes=list(config["models"]["outcomes"]),
-        models=canonical(localised(config["models"], config["report"]["language"])),
+        models=canonical(in_report_language("models")),
         config=canonical(config),
     script:
         "../scripts/report.py"
