@@ -21,7 +21,7 @@ from ipseval.codebook import load_codebook
 from ipseval.configuration import ConfigError, delete_nulls, prepare, resolve
 from ipseval.design import Specification, build_design, check_terms, describe_term_problems
 from ipseval.io import read_result_csv
-from ipseval.models import Settings, _firth_params, fit_outcome_spec
+from ipseval.models import Settings, _firth_params, fit_outcome_spec, write_results
 from ipseval.report import findings
 from ipseval.simulate import Scenario, simulate
 
@@ -171,6 +171,71 @@ def test_intercept_only_and_programme_only_models_fit(config: dict) -> None:
     c = fit_outcome_spec(design, settings(config), None).coefficients
     cr1 = c[c["estimator"] == "logit_cr1"].iloc[0]
     assert cr1["estimate"] == pytest.approx(np.log(y.mean() / (1 - y.mean())), abs=1e-8)
+
+
+def test_a_fit_no_estimator_can_make_is_recorded_with_its_reason(
+    config: dict, tmp_path: Path
+) -> None:
+    """Issue 24: the over-6-months variant stopped with StopIteration when no estimator gave
+    a fit. Here separated data (no event among men) with the ML estimators only: nothing
+    can be fitted, and the fit's files say why instead of the job failing."""
+    data = simulate(Scenario(n=400), seed=3)
+    data.loc[data["sex_code"] == "male", "y_sim"] = 0
+    s = settings(config)
+    s.estimators = ["logit_cr1", "gee_br"]
+    res = fit_outcome_spec(build_design(data, "sim", spec_of(config, ["sex", "age"])), s, None)
+    summary = res.summary.iloc[0]
+    assert not summary["estimable"]
+    assert "no estimator gave a complete-case fit" in summary["not_estimable_reason"]
+    assert "logit_cr1: separation" in summary["not_estimable_reason"]
+    assert res.coefficients.empty and list(res.coefficients.columns)
+    assert (res.warnings["kind"] == "not_estimable").sum() == 1
+    write_results(res, tmp_path, True, "t", {})
+    for name in ("coefficients", "predictions", "calibration", "marginal_effects", "summary"):
+        frame = pd.read_csv(tmp_path / f"{name}.csv")  # every table has its header
+        assert len(frame.columns) > 0, name
+    assert all((tmp_path / f"{f}.png").stat().st_size > 0 for f in ("forest", "calibration"))
+
+
+def test_an_intercept_only_fit_writes_every_table_with_its_columns(
+    config: dict, tmp_path: Path
+) -> None:
+    """Issue 24: own-data.md promises an intercept-only specification; its empty tables
+    (predictions: no grid term) must still have their columns."""
+    data = simulate(Scenario(n=300), seed=4)
+    res = fit_outcome_spec(build_design(data, "sim", spec_of(config, [])), settings(config), None)
+    write_results(res, tmp_path, False, "t", {})
+    preds = pd.read_csv(tmp_path / "predictions.csv")
+    assert preds.empty and {"predictor", "probability"} <= set(preds.columns)
+
+
+def test_a_clustered_covariance_short_of_rank_is_not_identified(config: dict) -> None:
+    """Issue 24: with programme fixed effects in 9 programmes the bias-reduced GEE's cluster
+    covariance has rank 8 for 9 parameters; its terms must not be findings ("clear
+    associations" with intervals up to 1e10 were reported)."""
+    data = simulate(Scenario(n=335, programmes=9), seed=7)
+    data["programme_code"] = data["programme_id"].astype(str)
+    fe = {
+        "programme": {
+            "label": "Programme",
+            "column": "programme_code",
+            "type": "categorical",
+            "reference": "1",
+        }
+    }
+    res = fit_outcome_spec(
+        build_design(data, "sim", spec_of(config, ["programme"], fe)), settings(config), None
+    )
+    c = res.coefficients
+    gee = c[(c["estimator"] == "gee_br") & (c["term"] != "Intercept")]
+    assert len(gee) == 8 and set(gee["status"]) <= {"not_identified", "degenerate"}
+    assert (gee["status"] == "not_identified").any()
+    assert res.warnings["message"].str.contains("not estimable with 9 programmes").any()
+    # a full-rank design is untouched
+    ok = fit_outcome_spec(
+        build_design(data, "sim", spec_of(config, ["age"])), settings(config), None
+    ).coefficients
+    assert (ok["status"] == "ok").all()
 
 
 def test_programme_fixed_effects_are_degenerate_under_clustered_inference(config: dict) -> None:

@@ -14,6 +14,8 @@ from statsmodels.discrete.discrete_model import Logit
 from .design import Design
 
 AME_COLUMNS = ["term", "kind", "ame", "std_error", "p_value", "ci_low", "ci_high"]
+PREDICTION_COLUMNS = ["predictor", "value", "order", "probability", "ci_low", "ci_high"]
+CALIBRATION_COLUMNS = ["bin", "n", "predicted", "observed"]
 
 
 def marginal_effects(result: object, alpha: float) -> pd.DataFrame:
@@ -92,7 +94,7 @@ def predictions(
                     "ci_high": hi,
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=PREDICTION_COLUMNS)
 
 
 def auc(y: np.ndarray, p: np.ndarray) -> float:

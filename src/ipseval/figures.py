@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib
@@ -45,12 +46,30 @@ def save(fig: plt.Figure, path: str | Path, synthetic: bool, stamp: str = SYNTHE
     write_atomic(path, buf.getvalue())
 
 
+def notice(text: str, title: str, path: str | Path, synthetic: bool) -> None:
+    """A figure with nothing to draw: one sentence saying why, under the title."""
+    _theme()
+    fig, ax = plt.subplots(figsize=(6, 1.2))
+    ax.axis("off")
+    ax.text(0.0, 0.5, text, fontsize=9, va="center", wrap=True)
+    fig.suptitle(title, x=0.01, ha="left")
+    save(fig, path, synthetic)
+
+
 def forest(coefs: pd.DataFrame, title: str, path: str | Path, synthetic: bool) -> None:
     """Odds ratios with intervals, one row per term, one colour per estimator x method."""
     _theme()
     data = coefs[coefs["term"] != "Intercept"].dropna(subset=["odds_ratio"]).copy()
     if "status" in data:  # degenerate inference is not drawn as an interval
         data = data[data["status"] == "ok"]
+    if data.empty:
+        why = (
+            "No odds ratios: the model has an intercept only."
+            if len(coefs)
+            else "No odds ratios: no estimator gave a fit (warnings.csv says why)."
+        )
+        notice(why, title, path, synthetic)
+        return
     data["fit"] = data["estimator"] + np.where(data["method"] == "complete_case", "", " (MI)")
     fits = [f for e in _ESTIMATOR_ORDER for f in (e, f"{e} (MI)") if f in set(data["fit"])]
     terms = list(dict.fromkeys(data["term"]))
@@ -98,18 +117,14 @@ def predicted(
     """Average predicted probability with interval, one panel per grid predictor."""
     _theme()
     names = list(dict.fromkeys(preds["predictor"])) if len(preds) else []
-    if not names:  # no term of this model is in models.predictions
-        fig, ax = plt.subplots(figsize=(6, 1.2))
-        ax.axis("off")
-        ax.text(
-            0.0,
-            0.5,
-            "No predicted probabilities: no term of this model has a grid in models.predictions.",
-            fontsize=9,
-            va="center",
+    if not names:  # no term of this model is in models.predictions, or no fit
+        notice(
+            "No predicted probabilities: no term of this model has a grid in "
+            "models.predictions, or no estimator gave a fit.",
+            title,
+            path,
+            synthetic,
         )
-        fig.suptitle(title, x=0.01, ha="left")
-        save(fig, path, synthetic)
         return
     fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.6), squeeze=False)
     for ax, name in zip(axes[0], names, strict=True):
@@ -137,6 +152,9 @@ def calibration_plot(
     bins: pd.DataFrame, stats_: dict[str, float], title: str, path: str | Path, synthetic: bool
 ) -> None:
     """Observed vs predicted risk by tenth of predicted risk, with the ideal line."""
+    if bins.empty:
+        notice("No calibration: no estimator gave a fit.", title, path, synthetic)
+        return
     _theme()
     fig, ax = plt.subplots(figsize=(4.6, 4.4))
     top = float(max(bins["predicted"].max(), bins["observed"].max()) * 100 * 1.1)
@@ -224,10 +242,19 @@ _CLASS_COLOURS = {
 
 
 def specification_curve(
-    specs: pd.DataFrame, focus: list[str], alpha: float, path: str | Path, synthetic: bool
+    specs: pd.DataFrame,
+    focus: list[str],
+    alpha: float,
+    path: str | Path,
+    synthetic: bool,
+    words: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """Per focus term: the ranked odds ratios with intervals (coloured by sign and
-    significance) above a panel marking each specification's analytic choices."""
+    significance) above a panel marking each specification's analytic choices. `words`
+    names terms (`terms`), choices (`choices`: 'dimension=value') and dimensions
+    (`dimensions`) for readers; without it the codes are shown."""
+    words = words or {}
+    terms, choices, dims_words = (words.get(k, {}) for k in ("terms", "choices", "dimensions"))
     from .multiverse import DIMENSIONS, curve
 
     _theme()
@@ -258,7 +285,7 @@ def specification_curve(
         top.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         top.set_ylabel("odds ratio")
         top.set_title(
-            f"{term}: {len(c)} specifications with an estimate (of "
+            f"{terms.get(term, term)}: {len(c)} specifications with an estimate (of "
             f"{int((specs['term'] == term).sum())})",
             loc="left",
             fontsize=10,
@@ -269,7 +296,8 @@ def specification_curve(
         for i, (dim, value) in enumerate(rows):
             sel = (c[dim] == value).to_numpy()
             bottom.scatter(x[sel], np.full(sel.sum(), i), s=6, marker="s", color="0.2")
-        bottom.set_yticks(range(len(rows)), [f"{d}: {v}" for d, v in rows], fontsize=7)
+        shown = [f"{dims_words.get(d, d)}: {choices.get(f'{d}={v}', v)}" for d, v in rows]
+        bottom.set_yticks(range(len(rows)), shown, fontsize=7)
         bottom.set_ylim(len(rows) - 0.5, -0.5)
         bottom.set_xlim(0.5, max(len(c), 1) + 0.5)
         bottom.set_xlabel("specification (ranked by estimate)")

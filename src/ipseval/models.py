@@ -121,17 +121,46 @@ def degenerate_terms(table: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+def cluster_score_rank(
+    y: np.ndarray, X: pd.DataFrame, g: np.ndarray, params: pd.Series, tol: float = 1e-6
+) -> int:
+    """Rank of the programme-level scores at the estimate: the G x p matrix whose rows are
+    each programme's summed score x_i (y_i - p_i), each column scaled by its participant-level
+    norm. A cluster-robust covariance is made from these rows, so its rank is at most this
+    (at most G - 1, since the scores sum to zero). Below p, some combination of the terms has
+    no estimated variance and their standard errors are artefacts: near zero for CR1,
+    arbitrary once bias-reduced (e.g. programme fixed effects, where each programme's scores
+    cancel). Hand-written: statsmodels and the sandwich estimators report no rank."""
+    x = X.to_numpy(dtype=float)
+    resid = y - 1.0 / (1.0 + np.exp(-(x @ params.to_numpy())))
+    u = x * resid[:, None]
+    norm = np.sqrt((u**2).sum(axis=0))
+    norm[norm == 0] = 1.0
+    _, index = np.unique(g, return_inverse=True)
+    sums = np.zeros((index.max() + 1, x.shape[1]))
+    np.add.at(sums, index, u / norm)
+    return int((np.linalg.svd(sums, compute_uv=False) > tol).sum())
+
+
 def _coef_rows(
-    table: pd.DataFrame, estimator: str, method: str, log: FitLog | None = None
+    table: pd.DataFrame,
+    estimator: str,
+    method: str,
+    log: FitLog | None = None,
+    unidentified: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     bad = degenerate_terms(table)
     for term, why in bad.items():
         if log is not None:
             log.add(estimator, method, "degenerate", f"{term}: {why}; not reported as a finding")
+    unidentified = unidentified or {}
     out = table.assign(
         estimator=estimator,
         method=method,
-        status=["degenerate" if t in bad else "ok" for t in table["term"]],
+        status=[
+            "degenerate" if t in bad else ("not_identified" if t in unidentified else "ok")
+            for t in table["term"]
+        ],
     )
     out["odds_ratio"] = np.exp(out["estimate"])
     out["ci_low"] = np.exp(out["ci_low"])
@@ -286,7 +315,18 @@ def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | Non
 
     fits = complete_case_fits(y, X, g, s, s.estimators, sep.separated, log)
     for name, fit in fits.items():
-        coefs.append(_coef_rows(fit.table(s.alpha), name, "complete_case", log))
+        unidentified: dict[str, str] = {}
+        rank = cluster_score_rank(y, X, g, fit.params) if name in CLUSTERED else X.shape[1]
+        if rank < X.shape[1]:
+            terms = [t for t in X.columns if t != "Intercept"]
+            why = (
+                f"not estimable with {n_prog} programmes: the programme-clustered covariance has "
+                f"rank at most {rank} for {X.shape[1]} parameters, so the standard errors of its "
+                "terms are not identified; not reported as findings"
+            )
+            unidentified = dict.fromkeys(terms, why)
+            log.add(name, "complete_case", "not_identified", why)
+        coefs.append(_coef_rows(fit.table(s.alpha), name, "complete_case", log, unidentified))
         for key, value in fit.extra.items():
             stats_rows.append(
                 {"estimator": name, "method": "complete_case", "statistic": key, "value": value}
@@ -319,7 +359,89 @@ def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | Non
             )
 
     # Evaluation of the complete-case fit: the ML logit, or Firth when ML is not estimable.
-    base = fits.get("logit_cr1") or fits.get("firth") or next(iter(fits.values()))
+    base = fits.get("logit_cr1") or fits.get("firth") or next(iter(fits.values()), None)
+    ame = pd.DataFrame(columns=[*evaluate.AME_COLUMNS, "estimator"])
+    preds = pd.DataFrame(columns=["estimator", *evaluate.PREDICTION_COLUMNS])
+    calibration = pd.DataFrame(columns=evaluate.CALIBRATION_COLUMNS)
+    not_estimable = ""
+    if base is None:  # a recorded outcome, not an error: the files say why
+        not_estimable = _why_not_estimable(log)
+        log.add("all", "complete_case", "not_estimable", not_estimable)
+    else:
+        ame, preds, calibration = _evaluate(design, y, X, g, base, s, log, stats_rows)
+
+    recommended, reason = _recommend(s, sep.separated, epv)
+    coefficients = (
+        pd.concat(coefs, ignore_index=True) if coefs else pd.DataFrame(columns=COEFFICIENT_COLUMNS)
+    )
+    summary = pd.DataFrame(
+        [
+            {
+                "outcome": design.outcome,
+                "specification": design.spec.name,
+                "n_analysed": len(design.y),
+                "n_missing_outcome": design.n_missing_outcome,
+                "n_complete_case": len(y),
+                "events": int(y.sum()),
+                "n_parameters": k,
+                "events_per_parameter": epv,
+                "programmes": est.n_clusters(g),
+                "separation": sep.separated,
+                "n_imputations": n_imp,
+                "recommended_estimator": recommended,
+                "recommendation_reason": reason,
+                "evaluated_estimator": base.estimator if base is not None else "",
+                "estimable": base is not None,
+                "not_estimable_reason": not_estimable,
+            }
+        ]
+    )
+    keep = design.complete_rows()
+    frame = model_frame(design, np.ones(len(keep), bool), design.matrix())
+    frame.insert(3, "complete_case", keep.astype(int))
+    statistics = pd.DataFrame(
+        stats_rows, columns=["estimator", "method", "statistic", "value", "ci_low", "ci_high"]
+    )
+    res = Results(
+        coefficients=coefficients,
+        statistics=statistics,
+        warnings=log.frame(),
+        summary=summary,
+        marginal_effects=ame,
+        predictions=preds,
+        calibration=calibration,
+        model_frame=frame,
+        terms=terms_table(design),
+    )
+    if truth is not None:
+        res.truth = truth_table(coefficients, truth_for_terms(design, truth_by_column(truth)))
+    check_results(res, design)
+    return res
+
+
+def _why_not_estimable(log: FitLog) -> str:
+    """One sentence: why no estimator gave a complete-case fit (from the fit's own notes)."""
+    reasons = [
+        f"{r['estimator']}: {r['message']}"
+        for r in log.rows
+        if r["method"] == "complete_case" and r["kind"] in ("not_fitted", "non_convergence")
+    ]
+    detail = "; ".join(dict.fromkeys(reasons)) or "no estimator is configured"
+    return f"no estimator gave a complete-case fit ({detail})"
+
+
+def _evaluate(
+    design: Design,
+    y: np.ndarray,
+    X: pd.DataFrame,
+    g: np.ndarray,
+    base: est.Fit,
+    s: Settings,
+    log: FitLog,
+    stats_rows: list[dict[str, Any]],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Marginal effects, predictions and calibration of the evaluated complete-case fit
+    `base`; its bootstrap performance is added to `stats_rows`."""
     refit_firth = base.estimator == "firth"
     ame = pd.DataFrame(columns=[*evaluate.AME_COLUMNS, "estimator"])
     if X.shape[1] == 1:
@@ -373,50 +495,7 @@ def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | Non
             "bootstrap",
             f"{boot.attrs['replicates_failed']} bootstrap replicates skipped (refit failed)",
         )
-
-    recommended, reason = _recommend(s, sep.separated, epv)
-    coefficients = pd.concat(coefs, ignore_index=True)
-    summary = pd.DataFrame(
-        [
-            {
-                "outcome": design.outcome,
-                "specification": design.spec.name,
-                "n_analysed": len(design.y),
-                "n_missing_outcome": design.n_missing_outcome,
-                "n_complete_case": len(y),
-                "events": int(y.sum()),
-                "n_parameters": k,
-                "events_per_parameter": epv,
-                "programmes": est.n_clusters(g),
-                "separation": sep.separated,
-                "n_imputations": n_imp,
-                "recommended_estimator": recommended,
-                "recommendation_reason": reason,
-                "evaluated_estimator": base.estimator,
-            }
-        ]
-    )
-    keep = design.complete_rows()
-    frame = model_frame(design, np.ones(len(keep), bool), design.matrix())
-    frame.insert(3, "complete_case", keep.astype(int))
-    statistics = pd.DataFrame(
-        stats_rows, columns=["estimator", "method", "statistic", "value", "ci_low", "ci_high"]
-    )
-    res = Results(
-        coefficients=coefficients,
-        statistics=statistics,
-        warnings=log.frame(),
-        summary=summary,
-        marginal_effects=ame,
-        predictions=preds,
-        calibration=evaluate.calibration_bins(y, lp),
-        model_frame=frame,
-        terms=terms_table(design),
-    )
-    if truth is not None:
-        res.truth = truth_table(coefficients, truth_for_terms(design, truth_by_column(truth)))
-    check_results(res, design)
-    return res
+    return ame, preds, evaluate.calibration_bins(y, lp)
 
 
 def _firth_params(y: np.ndarray, X: np.ndarray) -> np.ndarray | None:
@@ -448,8 +527,8 @@ def check_results(res: Results, design: Design) -> None:
     for (e, m), sub in c.groupby(["estimator", "method"]):
         if set(sub["term"]) != terms or len(sub) != len(terms):
             raise ResultCheckError(f"{e}/{m}: terms {sorted(sub['term'])} != design terms")
-    ok = c[c["status"] == "ok"]
-    if not np.isfinite(ok["estimate"]).all() or not np.isfinite(ok["std_error"]).all():
+    ok = c.loc[c["status"] == "ok", ["estimate", "std_error"]].astype(float)
+    if not np.isfinite(ok.to_numpy()).all():
         raise ResultCheckError("non-finite estimate or standard error not flagged degenerate")
     if (c["ci_low"] > c["ci_high"]).any():
         raise ResultCheckError("interval with lower bound above upper bound")
