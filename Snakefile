@@ -23,11 +23,18 @@ configfile: "config/config.yaml"
 
 # Overrides given with --configfile: a null deletes a key (ipseval.configuration); then the
 # schema, the codebook and what it can support are checked before any job is planned.
+# What the --configfile files and --config say themselves (before merging into the defaults).
+OVERRIDES = [workflow.config_settings.overwrite_config]
 try:
-    UNAVAILABLE = prepare(config, "workflow/schemas/config.schema.yaml")
+    UNAVAILABLE = prepare(config, "workflow/schemas/config.schema.yaml", OVERRIDES)
 except ConfigError as err:
     sys.stderr.write(f"ipseval: the configuration cannot be used:\n{err}\n")
     sys.exit(1)
+if "survey_month" not in config:
+    sys.stderr.write(
+        "ipseval: survey_month is not given: months active is not derived, and the report "
+        "says the month is not given.\n"
+    )
 
 
 envvars:

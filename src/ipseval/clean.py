@@ -51,7 +51,7 @@ def clean(
     coach_forms_path: str | Path,
     cb: Codebook,
     outcomes: Mapping[str, Mapping[str, Any]],
-    survey_month: str,
+    survey_month: str | None,
     on_invalid: str = "stop",
 ) -> CleanResult:
     """Read, validate and derive. Raises InputError listing every problem (mode 'stop'),

@@ -37,10 +37,18 @@ def normalise_label(text: str) -> str:
 
 @dataclass(frozen=True)
 class Level:
-    """One allowed answer: the form's Swedish label and a short English code."""
+    """One allowed answer: the form's Swedish label, a short English code, and optionally
+    how a report names it (`display`, English; `display_sv`, Swedish), for exports whose
+    labels are not words (a diagnosis coded 1-4)."""
 
     label: str
     code: str
+    display: str | None = None
+    display_sv: str | None = None
+
+    def words(self, language: str) -> str | None:
+        """How a report in `language` names this answer, where the codebook says."""
+        return self.display_sv if language == "sv" and self.display_sv else self.display
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,15 @@ def _variable(spec: dict[str, Any]) -> Variable:
     vtype = spec["type"]
     if vtype not in VARIABLE_TYPES:
         raise ValueError(f"codebook: variable {spec.get('name')!r} has unknown type {vtype!r}")
-    levels = tuple(Level(str(lv["label"]), str(lv["code"])) for lv in spec.get("levels", []))
+    levels = tuple(
+        Level(
+            str(lv["label"]),
+            str(lv["code"]),
+            None if lv.get("display") is None else str(lv["display"]),
+            None if lv.get("display_sv") is None else str(lv["display_sv"]),
+        )
+        for lv in spec.get("levels", [])
+    )
     recode = tuple(
         Recode(re.compile(r["pattern"], re.IGNORECASE), str(r["category"]))
         for r in spec.get("recode", [])

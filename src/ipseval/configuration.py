@@ -15,7 +15,7 @@ cannot support; `unavailable: drop` leaves each such item out and records why
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -287,14 +287,36 @@ def schema_problems(config: Mapping[str, Any], schema: Mapping[str, Any]) -> lis
     return lines
 
 
-def prepare(config: MutableMapping[str, Any], schema_path: str | Path) -> list[Unavailable]:
-    """Everything the workflow checks before the first job: deletions, the schema, the
-    codebook, what it can support, and the cross-references. Raises ConfigError (a short
-    message, no traceback needed); returns the items left out under `unavailable: drop`."""
+def data_bound_defaults(
+    config: MutableMapping[str, Any], overrides: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Drop the defaults that describe the 2013 evaluation's data, not the run's: the survey
+    month (June 2013) holds for another evaluation's data only if an override says so. Kept
+    when the run reproduces the 2013 tables (its data are those forms). Returns what was
+    dropped, for a note at start-up."""
+    if config.get("reproduction", {}).get("enabled") or not overrides:
+        return []
+    if any("survey_month" in o for o in overrides) or "survey_month" not in config:
+        return []
+    del config["survey_month"]
+    return ["survey_month"]
+
+
+def prepare(
+    config: MutableMapping[str, Any],
+    schema_path: str | Path,
+    overrides: Sequence[Mapping[str, Any]] = (),
+) -> list[Unavailable]:
+    """Everything the workflow checks before the first job: deletions, the defaults bound
+    to the 2013 data (`overrides`: the override files' and command line's own values), the
+    schema, the codebook, what it can support, and the cross-references. Raises ConfigError
+    (a short message, no traceback needed); returns the items left out under
+    `unavailable: drop`."""
     from .design import ModelSpecError, check_models_config
     from .plan import check_config
 
     delete_nulls(config)
+    data_bound_defaults(config, overrides)
     schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
     problems = schema_problems(config, schema)
     if problems:

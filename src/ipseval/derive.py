@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -160,9 +161,19 @@ def start_quarter_label(month: str | None) -> str:
     return f"{year} {QUARTER_LABELS[(m - 1) // 3 + 1]}"
 
 
-def derive_programmes(prog: pd.DataFrame, cb: Codebook, survey_month: str) -> pd.DataFrame:
+def months_active(start: str | None, survey_month: str | None) -> int | None:
+    """Whole months from a programme's start month to the survey month: 0 in the month it
+    started, and 0 for a start after the survey month (not yet active then; Tabell 3 has
+    such a start); None when either month is not known."""
+    if _isna(start) or survey_month is None:
+        return None
+    return max(0, months_between(start, survey_month))
+
+
+def derive_programmes(prog: pd.DataFrame, cb: Codebook, survey_month: str | None) -> pd.DataFrame:
     """Programme-level analysis variables (one row per programme, file order): the survey's
-    own variables, and the report's derivations of those of them the codebook has."""
+    own variables, and the report's derivations of those of them the codebook has (months
+    active only where the survey month is given)."""
     form = cb.programme_survey
     out = prog.copy().reset_index(drop=True)
     out.insert(0, "programme_id", [f"P{i + 1:02d}" for i in range(len(out))])
@@ -172,10 +183,7 @@ def derive_programmes(prog: pd.DataFrame, cb: Codebook, survey_month: str) -> pd
         out["grant_total"] = out[grants].sum(axis=1, min_count=1)
     if "start_month" in have:
         out["start_quarter"] = [start_quarter_label(m) for m in out["start_month"]]
-        out["months_active"] = [
-            None if _isna(m) else max(0, months_between(m, survey_month))
-            for m in out["start_month"]
-        ]
+        out["months_active"] = [months_active(m, survey_month) for m in out["start_month"]]
     if "coach_fte" in have:
         out["fte_band"] = [_band(v, FTE_BANDS) for v in out["coach_fte"]]
     if "caseload" in have:
@@ -452,3 +460,14 @@ def level_orders(cb: Codebook) -> dict[str, list[str]]:
             dict.fromkeys([*form["occupation"].codes, *OCCUPATION_ROWS])
         )
     return orders
+
+
+def read_participants(path: str | Path, cb: Codebook) -> pd.DataFrame:
+    """`clean/participants.csv` with every categorical column of the codebook as text, so
+    that answer codes that look like numbers ('1'-'4', '01') stay the codes the config
+    names, not numbers."""
+    from .io import read_result_csv
+
+    header = pd.read_csv(path, nrows=0).columns
+    text = [*level_orders(cb), "programme_id"]
+    return read_result_csv(path, dtype={c: str for c in text if c in header})

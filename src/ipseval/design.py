@@ -270,17 +270,22 @@ def _ordered(found: list[str], p: Predictor, order: Sequence[str]) -> list[str]:
     return sorted(found, key=lambda lv: (rank.get(lv, len(rank)), lv))
 
 
-def restrict_rows(
-    participants: pd.DataFrame, restrict: Mapping[str, Sequence[Any]]
-) -> pd.DataFrame:
-    """Only the rows whose `column` value is among the allowed values, for every column in
-    `restrict` (a sample restriction from `models.restrict`)."""
+def sample_mask(participants: pd.DataFrame, restrict: Mapping[str, Sequence[Any]]) -> np.ndarray:
+    """Which rows a sample restriction (`models.restrict`: column -> allowed values) keeps."""
     keep = np.ones(len(participants), dtype=bool)
     for column, allowed in restrict.items():
         if column not in participants:
             raise ModelSpecError(f"models.restrict: column {column!r} is not in the data")
         keep &= participants[column].isin(list(allowed)).to_numpy()
-    return participants.loc[keep].reset_index(drop=True)
+    return keep
+
+
+def restrict_rows(
+    participants: pd.DataFrame, restrict: Mapping[str, Sequence[Any]]
+) -> pd.DataFrame:
+    """Only the rows whose `column` value is among the allowed values, for every column in
+    `restrict` (a sample restriction from `models.restrict`)."""
+    return participants.loc[sample_mask(participants, restrict)].reset_index(drop=True)
 
 
 def predictor_problem(

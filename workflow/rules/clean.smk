@@ -20,7 +20,7 @@ rule clean:
         "../../environment.yml"
     params:
         on_invalid=config["cleaning"]["on_invalid"],
-        survey_month=config["survey_month"],
+        survey_month=config.get("survey_month"),
         outcomes=outcome_definitions(),
         synthetic=SYNTHETIC,
     script:
