@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -99,6 +101,62 @@ def default_run(repo: Path) -> Path:
     assert r.returncode == 0, r.stderr[-3000:]
     assert digest(repo / "data/raw") == raw, "raw input was modified"
     return repo / "results/default"
+
+
+# --- commands as a user types them, each run once per session in the session's copy ---------
+
+
+@dataclass
+class Typed:
+    """A command typed in the copy: its result and its wall time."""
+
+    command: str
+    returncode: int
+    output: str
+    seconds: float
+
+
+@pytest.fixture(scope="session")
+def typed(repo: Path) -> Callable[[str], Typed]:
+    """`typed(command)` runs a shell command as written in the README or docs, in the
+    session's copy of the repository (the project's .venv linked in, as after `make run`);
+    a command already run this session is not run again (the journeys and the docs share
+    runs). Every run's time is appended to results/journey-times.csv of the checkout."""
+    import os
+    import time
+
+    if not (repo / ".venv").exists():
+        (repo / ".venv").symlink_to(ROOT / ".venv")
+    env = {**os.environ, "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}"}
+    done: dict[str, Typed] = {}
+
+    def run(command: str) -> Typed:
+        if command not in done:
+            start = time.monotonic()
+            r = subprocess.run(
+                command, shell=True, cwd=repo, capture_output=True, text=True, env=env
+            )
+            done[command] = Typed(
+                command, r.returncode, r.stdout + r.stderr, time.monotonic() - start
+            )
+            record_time(command, done[command].seconds)
+        return done[command]
+
+    return run
+
+
+def record_time(what: str, seconds: float) -> None:
+    """Append a journey's wall time to results/journey-times.csv (docs/testing.md)."""
+    import csv
+
+    path = ROOT / "results" / "journey-times.csv"
+    path.parent.mkdir(exist_ok=True)
+    new = not path.exists()
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        if new:
+            out.writerow(["journey", "seconds"])
+        out.writerow([what, f"{seconds:.1f}"])
 
 
 # --- the second example evaluation, run once per session through the README's command ------

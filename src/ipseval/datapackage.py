@@ -65,7 +65,12 @@ def table_kind(rel: str, context: str = "") -> str:
     if context == "simulation":
         return "sim_replicates" if stem.startswith("replicates_") else f"sim_{stem}"
     if parts[0] == "models" and len(parts) == 2:
-        return {"coefficients": "coefficients_all", "summaries": "summaries"}[stem]
+        return {
+            "coefficients": "coefficients_all",
+            "summaries": "summaries",
+            "fit_statistics": "fit_statistics_all",
+            "truth": "truth_all",
+        }[stem]
     if parts[0] == "reproduction" and stem == "summary":
         return "repro_summary"
     return stem

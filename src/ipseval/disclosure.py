@@ -111,6 +111,14 @@ class Publication:
         return [c for c in self.cells if c.table == name]
 
 
+def members(people: pd.DataFrame, where: tuple[tuple[str, tuple[str, ...]], ...]) -> np.ndarray:
+    """Which participants a cell definition (`condition`) counts."""
+    mask = np.ones(len(people), dtype=bool)
+    for var, allowed in where:
+        mask &= people[var].isin(allowed).to_numpy()
+    return mask
+
+
 def count_cell(
     people: pd.DataFrame, table: str, row: str, column: str, kind: str = "count", **where: Any
 ) -> Cell:
@@ -118,9 +126,7 @@ def count_cell(
     import hashlib
 
     cond = condition(**where)
-    mask = np.ones(len(people), dtype=bool)
-    for var, allowed in cond:
-        mask &= people[var].isin(allowed).to_numpy()
+    mask = members(people, cond)
     key = hashlib.sha1(np.packbits(mask).tobytes()).hexdigest()
     return Cell(table, row, column, int(mask.sum()), cond, kind, key)
 

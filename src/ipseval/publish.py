@@ -14,7 +14,7 @@ from scipy import stats
 
 from . import disclosure as dc
 from .derive import NO_ANSWER, OCCUPATION_ROWS
-from .design import Predictor
+from .design import Predictor, sample_mask
 
 ANSWERED = "answered"  # column label of the participants with an answer on the outcome
 
@@ -30,6 +30,8 @@ REGISTRY = {
     "headline.csv": "the source's published headline percentages beside their reproduction",
     "findings.csv": "odds ratios of the fitted models: estimates, not counts",
     "estimates.csv": "odds ratios of every specification: estimates, not counts",
+    "variation.csv": "programme variation (random intercept) and true coefficients covered: "
+    "estimates and numbers of model terms, not counts of participants",
     "models.png": "drawn from estimates.csv: odds ratios, not counts",
     "participants.png": "drawn from participant_tables.csv; hidden categories named, not drawn",
     "outcomes.png": "drawn from outcome_rates.csv; a rate only where both counts are shown",
@@ -44,6 +46,17 @@ WORKING_FILE_NOTICE = (
     "microdata, small ones included. Publish the report folder (results/<run>/report/), "
     "whose every count went through the disclosure step (docs/disclosure.md), not this."
 )
+
+
+def outcome_group(participants: pd.DataFrame, params: Mapping[str, Any]) -> str | None:
+    """The column the outcome rates are split by (report.outcome_groups), or None where the
+    run has none or where it has no value in the run's sample (a split into empty groups
+    would print 0 / 0)."""
+    column = params.get("outcome_groups")
+    if not column or column not in participants:
+        return None
+    values = participants.loc[sample_mask(participants, params.get("restrict") or {}), column]
+    return column if (values.notna() & (values != NO_ANSWER)).any() else None
 
 
 def write(frame: pd.DataFrame, path: str | Path) -> None:
@@ -112,7 +125,7 @@ def build(
     so that the attacker's program stays small: they share with the other tables only the
     outcome totals, which both show, twice registered as the same count."""
     tables = params["participant_tables"]["variables"]
-    group = params.get("outcome_groups")
+    group = outcome_group(participants, params)
     outcomes = {o: params["outcome_definitions"][o] for o in params["outcomes"]}
     out_vars = sorted({f"{d.get('variable', 'occupation')}_code" for d in outcomes.values()})
     specs = {s: params["specification_predictors"][s] for s in params["specifications"]}
@@ -120,13 +133,21 @@ def build(
     known = {v for c in source for v in c.variables if v not in out_vars}
     shown = list(dict.fromkeys([*tables, *sorted(known)]))
     people = prepared(participants, shown, out_vars, group, params["predictors"], specs)
+    inside = sample_mask(participants, params.get("restrict") or {})
+    # a run restricted to a sample (models.restrict) publishes that sample's counts; the
+    # source's counts constrain them only where every participant they count is inside it
+    source = [c for c in source if not (dc.members(people, c.where) & ~inside).any()]
+    people = people[inside]
     pub = dc.Publication(levels_of(people, orders), source=list(source), total=len(people))
 
     for column, label in tables.items():
         cells = dc.crosstab_cells(people, f"participants: {label}", column, None, pub.levels)
         pub.register(cells[0].table, cells, f"Participants by {label}")
 
-    groups = [g for g in pub.levels[group] if g != NO_ANSWER] if group else []
+    # the groups with participants: a level the sample lacks (e.g. outside a restriction)
+    # would be an empty group, 0 / 0
+    present = set(people[group]) if group else set()
+    groups = [g for g in pub.levels[group] if g != NO_ANSWER and g in present] if group else []
     for kind in ("events", ANSWERED):
         cells = []
         for name, d in outcomes.items():

@@ -340,7 +340,7 @@ def report_settings():
             "threshold": rep["disclosure_threshold"],
             "language": rep["language"],
             "alpha": models["alpha"],
-            "survey_month": config["survey_month"],
+            "survey_month": config.get("survey_month"),
             "predictors": {p: models["predictors"][p] for p in in_use},
             "programme_level_estimator": models["programme_level_estimator"],
             "outcomes": list(models["outcomes"]),
@@ -356,6 +356,7 @@ def report_settings():
             "outcome_groups": rep.get("outcome_groups", {}).get("column"),
             "outcome_groups_label": rep.get("outcome_groups", {}).get("label"),
             "reproduce": REPRODUCE,
+            "restrict": models.get("restrict", {}),
         }
     )
 

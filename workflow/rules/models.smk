@@ -93,9 +93,21 @@ rule models_collect:
             outcome=MODEL_OUTCOMES,
             spec=SPECS,
         ),
+        statistics=expand(
+            f"{RESULTS}/models/{{outcome}}/{{spec}}/fit_statistics.csv",
+            outcome=MODEL_OUTCOMES,
+            spec=SPECS,
+        ),
+        truth=expand(
+            f"{RESULTS}/models/{{outcome}}/{{spec}}/truth.csv",
+            outcome=MODEL_OUTCOMES,
+            spec=SPECS,
+        ),
     output:
         summaries=f"{RESULTS}/models/summaries.csv",
         coefficients=f"{RESULTS}/models/coefficients.csv",
+        statistics=f"{RESULTS}/models/fit_statistics.csv",
+        truth=f"{RESULTS}/models/truth.csv",
     log:
         f"{RESULTS}/logs/models_collect.log",
     conda:

@@ -63,6 +63,11 @@ rule multiverse_curve:
         focus=list(MV["focus"]),
         alpha=config["models"]["alpha"],
         synthetic=SYNTHETIC,
+        language=config["report"]["language"],
+        predictors=canonical(in_report_language("models")["predictors"]),
+        outcome_labels={
+            k: v["label"] for k, v in sorted(in_report_language("outcomes").items())
+        },
     script:
         "../scripts/multiverse_curve.py"
 

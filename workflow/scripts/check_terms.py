@@ -5,15 +5,14 @@ import sys
 from pathlib import Path
 
 from ipseval.codebook import load_codebook
-from ipseval.derive import level_orders
+from ipseval.derive import level_orders, read_participants
 from ipseval.design import check_terms, describe_term_problems
-from ipseval.io import read_result_csv, write_csv
+from ipseval.io import write_csv
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
+cb = load_codebook(sm.input.codebook)
 table = check_terms(
-    read_result_csv(sm.input.participants),
-    sm.params.designs,
-    level_orders(load_codebook(sm.input.codebook)),
+    read_participants(sm.input.participants, cb), sm.params.designs, level_orders(cb)
 )
 outcome_problems = (table["predictor"] == "").any()
 if len(table) and (sm.params.policy == "stop" or outcome_problems):

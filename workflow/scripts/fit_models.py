@@ -5,7 +5,7 @@ import traceback
 from pathlib import Path
 
 from ipseval.codebook import load_codebook
-from ipseval.derive import level_orders
+from ipseval.derive import level_orders, read_participants
 from ipseval.design import ModelSpecError, Specification, build_design, drop_checked
 from ipseval.io import read_result_csv
 from ipseval.models import Settings, fit_outcome_spec, write_results
@@ -17,11 +17,12 @@ check = read_result_csv(sm.input.check, keep_default_na=False)
 order = drop_checked(model["order"], check, "specification", spec_name, outcome)
 models_cfg = {"predictors": model["predictors"], "specifications": {spec_name: order}}
 try:
+    cb = load_codebook(sm.input.codebook)
     design = build_design(
-        read_result_csv(sm.input.participants),
+        read_participants(sm.input.participants, cb),
         outcome,
         Specification.from_config(spec_name, models_cfg),
-        level_orders(load_codebook(sm.input.codebook)),
+        level_orders(cb),
         restrict=model["settings"].get("restrict"),
     )
     results = fit_outcome_spec(design, Settings.from_config(model["settings"]), sm.params.truth)

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from ipseval.codebook import load_codebook
-from ipseval.derive import level_orders
+from ipseval.derive import level_orders, read_participants
 from ipseval.design import ModelSpecError, drop_checked
 from ipseval.io import read_result_csv, write_csv
 from ipseval.multiverse import fit_cell
@@ -17,9 +17,10 @@ cell = {
     "sample": w.sample,
     "missing_data": w.missing,
 }
+cb = load_codebook(sm.input.codebook)
 try:
     specs = fit_cell(
-        read_result_csv(sm.input.participants),
+        read_participants(sm.input.participants, cb),
         cell,
         sm.params.predictors,
         drop_checked(
@@ -33,7 +34,7 @@ try:
         sm.params.restrict,
         sm.params.estimators,
         sm.params.models,
-        level_orders(load_codebook(sm.input.codebook)),
+        level_orders(cb),
     )
 except ModelSpecError as err:
     message = f"ipseval multiverse_cell {cell}: {err}\n"

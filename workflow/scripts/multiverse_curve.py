@@ -5,6 +5,7 @@ import pandas as pd
 from ipseval.figures import specification_curve
 from ipseval.io import read_result_csv, write_csv
 from ipseval.multiverse import by_choice, summary
+from ipseval.report.text import curve_words, translations
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 specs = pd.concat([read_result_csv(p) for p in sm.input.cells], ignore_index=True)
@@ -13,4 +14,7 @@ write_csv(specs, sm.output.specifications)
 write_csv(summary(specs, focus, alpha), sm.output.summary)
 choices = pd.concat([by_choice(specs, t, alpha) for t in focus], ignore_index=True)
 write_csv(choices, sm.output.by_choice)
-specification_curve(specs, focus, alpha, sm.output.figure, sm.params.synthetic)
+words = curve_words(
+    specs, focus, sm.params.predictors, sm.params.outcome_labels, translations(sm.params.language)
+)
+specification_curve(specs, focus, alpha, sm.output.figure, sm.params.synthetic, words)

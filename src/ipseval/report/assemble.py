@@ -13,9 +13,13 @@ import pandas as pd
 import yaml
 
 from .. import citation, present
+from ..codebook import load_codebook
 from ..datapackage import version
+from ..derive import read_participants
+from ..design import restrict_rows
 from ..disclosure import ALL
 from ..io import SYNTHETIC_NOTICE, read_result_csv, sha256
+from ..publish import outcome_group
 from .html import img, render, table
 from .provenance import duration, git_state, locked_versions, run_times, step_times
 from .sections import (
@@ -26,22 +30,61 @@ from .sections import (
 )
 from .text import (
     clear,
+    coding_text,
     estimator_name,
     finding_sentence,
-    level_name,
     localised,
+    restriction_text,
     run_facts,
+    spec_name,
     term_label,
     translations,
 )
+
+
+def _interval(value: float, low: float, high: float) -> str:
+    if pd.isna(value):
+        return "–"
+    return f"{value:.2f} ({low:.2f}–{high:.2f})"
+
+
+def variation_table(
+    frame: pd.DataFrame, outcomes: Mapping[str, Any], synthetic: bool, t: Mapping[str, Any]
+) -> pd.DataFrame:
+    """Section 5's compact table: per outcome, the programme variation of the
+    random-intercept fit (ICC, median odds ratio) and, on synthetic data, how many true
+    coefficients the recommended estimator's intervals cover."""
+    rows = []
+    for r in frame.itertuples():
+        row = {
+            t["outcome"]: outcomes[r.outcome]["label"],
+            t["icc"]: _interval(r.icc, r.icc_ci_low, r.icc_ci_high),
+            t["mor"]: _interval(
+                r.median_odds_ratio, r.median_odds_ratio_ci_low, r.median_odds_ratio_ci_high
+            ),
+        }
+        if synthetic:
+            row[t["truth_covered"]] = (
+                t["truth_covered_text"].format(
+                    k=int(r.truth_covered),
+                    m=int(r.truth_terms),
+                    estimator=estimator_name(r.truth_estimator, t),
+                )
+                if r.truth_terms
+                else "–"
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     """Everything the page shows, from result files (paths in `inputs`) and the config
     as run (`params`); returns the HTML. Sections whose stage the run has not got
     (reproduction, specification curve, simulation study, literature) are left out."""
-    participants = read_result_csv(inputs["participants"])
-    facts = run_facts(participants, params) | {"spec": params["summary_spec"]}
+    everyone = read_participants(inputs["participants"], load_codebook(inputs["codebook"]))
+    restrict = params.get("restrict") or {}
+    participants = restrict_rows(everyone, restrict)  # the run's sample, as its tables
+    facts = run_facts(participants, params) | {"spec": spec_name(params["summary_spec"])}
     t = localised(translations(params["language"]), facts)
     reproduce = bool(params["reproduce"])
     if not reproduce:
@@ -53,6 +96,16 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         )
     synthetic = bool(params["synthetic"])
     threshold = int(params["threshold"])
+    group_note = ""
+    if params.get("outcome_groups") and not outcome_group(everyone, params):
+        group_note = t["not_grouped"].format(label=params.get("outcome_groups_label") or "")
+    sample_note = ""
+    if restrict:
+        sample_note = t["restricted_note"].format(
+            what=restriction_text(restrict, params["models"]["predictors"], t),
+            n=len(participants),
+            everyone=len(everyone),
+        )
     finds = read_result_csv(inputs["findings"])
     outcomes_cfg = params["outcome_definitions"]
     predictors = params["models"]["predictors"]
@@ -69,12 +122,28 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         for r in rates[rates["group"] == ALL].itertuples()
     ]
     finding_rows = []
-    for outcome, sub in finds.groupby("outcome", sort=False):
-        rows = sub.to_dict("records")
+    summaries = read_result_csv(inputs["summaries"])
+    summaries = summaries[summaries["specification"] == params["summary_spec"]]
+    for s in summaries.itertuples():
+        sub = finds[finds["outcome"] == s.outcome]
+        records = [r for r in sub.to_dict("records") if isinstance(r["term"], str) and r["term"]]
+        rows = [r for r in records if pd.notna(r["odds_ratio"])]
+        missing = [r for r in records if pd.isna(r["odds_ratio"])]  # not identified
+        estimable = bool(getattr(s, "estimable", True))
         finding_rows.append(
             {
-                "outcome": outcomes_cfg[outcome]["label"],
-                "estimator": estimator_name(sub["recommended_estimator"].iloc[0], t),
+                "outcome": outcomes_cfg[s.outcome]["label"],
+                "estimator": estimator_name(s.recommended_estimator, t),
+                # a model with nothing to show says why, in one sentence
+                "note": t["not_estimable"] if not estimable else ("" if records else t["no_terms"]),
+                "unidentified": (
+                    t["not_identified_terms"].format(
+                        programmes=int(missing[0]["programmes"]),
+                        terms="; ".join(term_label(r["term"], predictors, t) for r in missing),
+                    )
+                    if missing
+                    else ""
+                ),
                 "evidence": [
                     finding_sentence(r, t, predictors, facts["level"]) for r in rows if clear(r)
                 ],
@@ -105,7 +174,7 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     every = read_result_csv(inputs["estimates"])
     fits = [
         {
-            "label": f"{outcomes_cfg[outcome]['label']}: {spec}",
+            "label": f"{outcomes_cfg[outcome]['label']}: {spec_name(spec)}",
             "notebook": f"../models/{outcome}/{spec}/notebook.html",
         }
         for outcome in params["model_outcomes"]
@@ -118,14 +187,19 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         ]
         every["what"] = [term_label(x, predictors, t) for x in every["term"]]
         every["outcome_label"] = [outcomes_cfg[o]["label"] for o in every["outcome"]]
+        every["specification_name"] = [spec_name(s) for s in every["specification"]]
         models_table = every.pivot_table(
             index=["outcome_label", "what"],
-            columns="specification",
+            columns="specification_name",
             values="shown",
             aggfunc="first",
             sort=False,
         ).rename_axis(index=[t["outcome"], t["term"]], columns=None)
-    sample_table = samples.rename(columns={"outcome": t["outcome"]})
+    sample_table = samples.assign(
+        outcome=[outcomes_cfg[o]["label"] for o in samples["outcome"]],
+        specification=[spec_name(s) for s in samples["specification"]],
+    ).rename(columns={c: t[f"col_{c}"] for c in samples.columns})
+    variation = variation_table(read_result_csv(inputs["variation"]), outcomes_cfg, synthetic, t)
 
     # robustness, simulation study, context: only where the run has them
     mv = robustness(inputs, t, predictors) if inputs.get("mv_summary") else None
@@ -146,17 +220,12 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     for spec, names in models["specifications"].items():
         for name in names:
             p = models["predictors"][name]
-            coding = (
-                f"reference: {level_name(p, str(p['reference']))}"
-                if p["type"] == "categorical"
-                else f"(x − {p['centre']:g}) / {p['scale']:g}"
-            )
             spec_rows.append(
                 {
-                    "specification": spec,
-                    "label": p["label"],
-                    "coding": coding,
-                    "level": p.get("level", "participant"),
+                    t["specification"]: spec_name(spec),
+                    t["predictor"]: p["label"],
+                    t["coding"]: coding_text(p, t),
+                    t["level_column"]: t[f"level_{p.get('level', 'participant')}"],
                 }
             )
     settings = {k: v for k, v in models.items() if k not in ("specifications", "predictors")}
@@ -190,6 +259,8 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "run_name": params["run_name"],
         "synthetic": synthetic,
         "synthetic_notice": SYNTHETIC_NOTICE,
+        "sample_note": sample_note,
+        "group_note": group_note,
         "threshold": threshold,
         "rates": rate_cards,
         "repro": repro,
@@ -205,6 +276,7 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "fig_models": img(inputs["fig_models"], t["fig_forest"]),
         "models_table": table(models_table, index=True) if len(models_table) else "",
         "samples": table(sample_table),
+        "variation": table(variation) if len(variation) else "",
         "mv": mv,
         "sim": sim,
         "context_section": context,

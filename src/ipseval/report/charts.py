@@ -18,8 +18,16 @@ def participants_figure(ptab: pd.DataFrame, path: Path, synthetic: bool) -> None
     categories are named below the bars, with why, never drawn."""
     import matplotlib.pyplot as plt
 
-    figures._theme()
     groups = list(dict.fromkeys(ptab["variable"]))
+    if not groups:
+        figures.notice(
+            "No participant tables: the configuration names no column for them.",
+            "",
+            path,
+            synthetic,
+        )
+        return
+    figures._theme()
     ncol = min(3, len(groups))
     nrow = -(-len(groups) // ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(4.4 * ncol, 3.6 * nrow), squeeze=False)
@@ -28,13 +36,13 @@ def participants_figure(ptab: pd.DataFrame, path: Path, synthetic: bool) -> None
     for ax, label in zip(axes.flat, groups, strict=False):
         sub = ptab[(ptab["variable"] == label) & (ptab["level"] != ALL)]
         shown = sub[sub["count"].str.isdigit()]
-        ax.barh(shown["level"], shown["count"].astype(int), color="C0")
+        ax.barh(shown["level_label"], shown["count"].astype(int), color="C0")
         notes = []
         for status, why in (
             ("small", "fewer than the threshold"),
             ("hidden", "hidden so that no small count can be recovered"),
         ):
-            hidden = sub[sub["status"] == status]["level"].tolist()
+            hidden = sub[sub["status"] == status]["level_label"].tolist()
             if hidden:
                 notes.append(f"not shown ({why}): {', '.join(hidden)}")
         if notes:
@@ -71,6 +79,7 @@ def outcomes_figure(
     frame = frame[frame["group"] != ALL] if by_label else frame[frame["group"] == ALL]
     fig, ax = plt.subplots(figsize=(8, 3.8))
     groups = list(dict.fromkeys(frame["group"]))
+    names = dict(zip(frame["group"], frame["group_label"], strict=True))
     outcomes = list(dict.fromkeys(frame["outcome"]))
     width = 0.8 / len(groups)
     for k, group in enumerate(groups):
@@ -80,7 +89,7 @@ def outcomes_figure(
         err = np.clip(
             [y - sub["ci_low"].to_numpy() * 100, sub["ci_high"].to_numpy() * 100 - y], 0, None
         )
-        ax.bar(x, y, width, yerr=err, capsize=3, label=group, color=f"C{k}")
+        ax.bar(x, y, width, yerr=err, capsize=3, label=names[group], color=f"C{k}")
     ax.set_xticks(
         np.arange(len(outcomes)), [labels[o] for o in outcomes], rotation=12, ha="right", fontsize=8
     )

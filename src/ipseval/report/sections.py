@@ -127,7 +127,7 @@ def participant_tables_html(ptab: pd.DataFrame, t: Mapping[str, Any]) -> list[di
     for label, sub in ptab.groupby("variable", sort=False):
         shown = pd.DataFrame(
             {
-                "": sub["level"],
+                "": sub["level_label"] if "level_label" in sub else sub["level"],
                 t["count"]: sub["count"],
                 t["status_column"]: [t.get(f"status_{s}", "") for s in sub["status"]],
             }

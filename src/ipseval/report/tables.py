@@ -7,16 +7,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import disclosure as dc
 from .. import publish
 from ..codebook import Codebook, load_codebook
-from ..derive import AGE_BANDS, level_orders
+from ..derive import AGE_BANDS, level_orders, read_participants
 from ..io import read_result_csv
 from ..reproduce import read_check
 from .charts import context_figure, models_figure, outcomes_figure, participants_figure
-from .text import interval_level, month_text, term_label, translations
+from .text import interval_level, level_words, month_text, term_label, translations
 
 HEADLINE = (  # text figure id -> translation key of its label
     ("regular_work_pct", "h_reg"),
@@ -25,6 +26,22 @@ HEADLINE = (  # text figure id -> translation key of its label
     ("any_occupation_pct", "h_any"),
     ("no_occupation_pct", "h_none"),
 )
+
+
+FINDING_COLUMNS = [
+    "outcome",
+    "specification",
+    "term",
+    "level",
+    "estimator",
+    "recommended_estimator",
+    "odds_ratio",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "programmes",
+    "note",
+]
 
 
 def natural_orders(cb: Codebook) -> dict[str, list[str]]:
@@ -79,41 +96,61 @@ def findings(
     """Key terms of `spec` per outcome (complete cases): participant-level terms from the
     outcome's recommended estimator, programme-level terms from `programme_estimator`
     (falling back to the recommended one where that was not fitted, e.g. under separation).
-    Terms flagged degenerate (`status` other than ok) are never findings."""
+    Terms flagged degenerate are never findings. A term whose first-choice estimator's
+    inference is not identified (a rank-deficient programme-clustered covariance) is a row
+    without an estimate whose `note` says so; so is an outcome with no fit at all."""
     rows = []
     cc = coefficients[
         (coefficients["specification"] == spec) & (coefficients["method"] == "complete_case")
     ]
-    if "status" in cc:
-        cc = cc[cc["status"] == "ok"]
+    status = cc["status"] if "status" in cc else pd.Series("ok", index=cc.index)
     terms = summary_terms(coefficients, spec, chosen)
     programme_terms = programme_level_terms(terms, predictors)
     for s in summaries[summaries["specification"] == spec].itertuples():
-        fits = cc[cc["outcome"] == s.outcome]
+        base = {
+            "outcome": s.outcome,
+            "specification": spec,
+            "recommended_estimator": s.recommended_estimator,
+            "programmes": getattr(s, "programmes", np.nan),
+        }
+        if not getattr(s, "estimable", True):
+            rows.append(base | {"term": "", "note": f"not estimable: {s.not_estimable_reason}"})
+            continue
+        fits = cc[(cc["outcome"] == s.outcome) & (status == "ok")]
+        unidentified = cc[(cc["outcome"] == s.outcome) & (status == "not_identified")]
         for term in terms:
             choice = [s.recommended_estimator]
             if term in programme_terms:
                 choice.insert(0, programme_estimator)
+            level = "programme" if term in programme_terms else "participant"
+            hit = unidentified[
+                (unidentified["estimator"] == choice[0]) & (unidentified["term"] == term)
+            ]
+            if len(hit):
+                note = f"not estimable with {base['programmes']} programmes"
+                rows.append(
+                    base | {"term": term, "level": level, "estimator": choice[0], "note": note}
+                )
+                continue
             for estimator in choice:
                 hit = fits[(fits["estimator"] == estimator) & (fits["term"] == term)]
                 if len(hit) and pd.notna(hit["odds_ratio"].iloc[0]):
                     r = hit.iloc[0]
                     rows.append(
-                        {
-                            "outcome": s.outcome,
-                            "specification": spec,
+                        base
+                        | {
                             "term": term,
-                            "level": "programme" if term in programme_terms else "participant",
+                            "level": level,
                             "estimator": estimator,
-                            "recommended_estimator": s.recommended_estimator,
                             "odds_ratio": r["odds_ratio"],
                             "ci_low": r["ci_low"],
                             "ci_high": r["ci_high"],
                             "p_value": r["p_value"],
+                            "note": "",
                         }
                     )
                     break
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
 def estimates(
@@ -129,8 +166,48 @@ def estimates(
         findings(coefficients, summaries, predictors, programme_estimator, spec)
         for spec in specifications
     ]
+    parts = [p[p["odds_ratio"].notna()] for p in parts]
     parts = [p for p in parts if len(p)]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
+
+
+VARIATION = ("icc", "median_odds_ratio", "programme_sd")
+
+
+def variation_and_truth(
+    statistics: pd.DataFrame, truth: pd.DataFrame, summaries: pd.DataFrame, spec: str
+) -> pd.DataFrame:
+    """Per outcome of `spec`: the random-intercept fit's programme variation (SD, ICC and
+    median odds ratio with intervals) and, on synthetic data, how many of the generator's
+    true coefficients the recommended estimator's intervals cover (complete cases)."""
+    rows = []
+    for s in summaries[summaries["specification"] == spec].itertuples():
+        row: dict[str, Any] = {"outcome": s.outcome, "specification": spec}
+        st = statistics[
+            (statistics["outcome"] == s.outcome)
+            & (statistics["specification"] == spec)
+            & (statistics["estimator"] == "random_intercept")
+        ].set_index("statistic")["value"]
+        for key in VARIATION:
+            for suffix in ("", "_ci_low", "_ci_high"):
+                row[key + suffix] = float(st.get(key + suffix, np.nan))
+        tr = truth[
+            (truth["outcome"] == s.outcome)
+            & (truth["specification"] == spec)
+            & (truth["estimator"] == s.recommended_estimator)
+            & (truth["method"] == "complete_case")
+        ]
+        row |= {
+            "truth_estimator": s.recommended_estimator if len(tr) else "",
+            "truth_terms": len(tr),
+            "truth_covered": int(tr["covered"].astype(bool).sum()) if len(tr) else 0,
+            "truth_mean_error": float(tr["error"].mean()) if len(tr) else np.nan,
+        }
+        rows.append(row)
+    columns = ["outcome", "specification"]
+    columns += [k + x for k in VARIATION for x in ("", "_ci_low", "_ci_high")]
+    columns += ["truth_estimator", "truth_terms", "truth_covered", "truth_mean_error"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def write_tables(
@@ -140,7 +217,8 @@ def write_tables(
     from the microdata goes through the disclosure step (ipseval.disclosure) first."""
     synthetic, threshold = bool(params["synthetic"]), int(params["threshold"])
     language = params["language"]
-    participants = read_result_csv(inputs["participants"])
+    cb = load_codebook(inputs["codebook"])
+    participants = read_participants(inputs["participants"], cb)  # restricted in build
     source = []
     if inputs.get("check"):
         check = read_check(inputs["check"])
@@ -155,22 +233,49 @@ def write_tables(
     publish.write(finds, outputs["findings"])
     every = estimates(coefficients, summaries, *chosen, params["specifications"])
     publish.write(every, outputs["estimates"])
-    orders = natural_orders(load_codebook(inputs["codebook"]))
+    publish.write(
+        variation_and_truth(
+            read_result_csv(inputs["statistics"]),
+            read_result_csv(inputs["truth"]),
+            summaries,
+            params["summary_spec"],
+        ),
+        outputs["variation"],
+    )
+    orders = natural_orders(cb)
     pub, people = publish.build(participants, params, orders, source)
     status, audited = dc.protect(pub, people, threshold)
     protected = publish.tables(pub, status, params, threshold)
+    # levels in words in the report's language, beside the data's own values
+    t = translations(language)
+    columns = {label: column for column, label in params["participant_tables"]["variables"].items()}
+    ptab = protected["participant_tables"]
+    ptab.insert(
+        2,
+        "level_label",
+        [
+            level_words(columns[v], lv, cb, params["predictors"], t)
+            for v, lv in zip(ptab["variable"], ptab["level"], strict=True)
+        ],
+    )
+    rates = protected["outcome_rates"]
+    group = params.get("outcome_groups") or ""
+    rates.insert(
+        2,
+        "group_label",
+        [level_words(group, g, cb, params["predictors"], t) for g in rates["group"]],
+    )
     for name, frame in protected.items():
         publish.write(frame, outputs[name])
     publish.write(dc.audit_summary(audited, status, pub), outputs["disclosure"])
-    rates = protected["outcome_rates"]
     labels = {o: params["outcome_labels"][o] for o in params["outcomes"]}
     participants_figure(
         protected["participant_tables"], Path(outputs["fig_participants"]), synthetic
     )
     level = interval_level(float(params["alpha"]))
-    by_label = params.get("outcome_groups_label") if params.get("outcome_groups") else None
+    grouped = publish.outcome_group(participants, params)
+    by_label = params.get("outcome_groups_label") if grouped else None
     outcomes_figure(rates, labels, by_label, level, Path(outputs["fig_outcomes"]), synthetic)
-    t = translations(language)
     term_labels = {
         term: term_label(term, params["predictors"], t) for term in every.get("term", [])
     }
