@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORES  ?= 2
-# Extra arguments for Snakemake, e.g. `make run SNAKEMAKE_ARGS="--configfile config/variants/x.yaml"`.
+# Extra arguments for Snakemake, e.g. `make run SNAKEMAKE_ARGS="--configfile=config/variants/x.yaml"`.
 SNAKEMAKE_ARGS ?=
 
 .PHONY: run pdf excel archive screenshots simulation multiverse test lint format lock clean-venv

@@ -55,3 +55,42 @@ def require_rscript() -> str:
             pytest.fail(reason)
         pytest.skip(reason)
     return found
+
+
+# --- the commands the README and docs show (tests/test_docs_commands.py) --------------------
+
+COMMAND_FENCES = ("sh", "bash", "shell", "console")
+
+
+def command_blocks(path: Path) -> list[dict[str, object]]:
+    """Every shell code block of a Markdown file: its first line, the marker on the nearest
+    non-blank line above it (`<!-- runs -->`, or `<!-- illustration: why -->`), and its
+    commands (comments after `#` removed, blank lines skipped)."""
+    import re
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    blocks = []
+    i = 0
+    while i < len(lines):
+        fence = re.match(r"^\s*```(\w+)\s*$", lines[i])
+        if not fence:
+            i += 1
+            continue
+        end = next(k for k in range(i + 1, len(lines)) if lines[k].strip().startswith("```"))
+        if fence.group(1) in COMMAND_FENCES:
+            above = next((lines[k].strip() for k in range(i - 1, -1, -1) if lines[k].strip()), "")
+            marker = re.match(r"<!--\s*(runs|illustration)\s*:?\s*(.*?)\s*-->", above)
+            commands = [
+                re.sub(r"\s+#\s.*$", "", ln).strip() for ln in lines[i + 1 : end] if ln.strip()
+            ]
+            blocks.append(
+                {
+                    "file": path.name,
+                    "line": i + 1,
+                    "marker": marker.group(1) if marker else "",
+                    "reason": marker.group(2) if marker else "",
+                    "commands": commands,
+                }
+            )
+        i = end + 1
+    return blocks
