@@ -152,6 +152,26 @@ def test_the_term_check_names_empty_constant_absent_and_reference(config: dict) 
     assert "[in sim/core]" in message and "unavailable: drop" in message
 
 
+def test_an_empty_specification_curve_sample_is_named_not_the_outcome(config: dict) -> None:
+    """Issue 24: the check advised removing the only outcome (137 events) from
+    models.outcomes when the cause was that the curve's samples were empty."""
+    data = simulate(Scenario(n=300), seed=3)
+    data["time_gt_6m"] = np.nan  # the sample's column has no value in this export
+    preds = config["models"]["predictors"]
+    designs = [
+        {"kind": "multiverse", "name": "minimal", "outcome": "sim", "sample": s, "restrict": r,
+         "predictors": {"age": preds["age"]}}
+        for s, r in (("all", {}), ("over_6_months", {"time_gt_6m": [1]}))
+    ]  # fmt: skip
+    table = check_terms(data, designs)
+    assert table["problem"].tolist() == ["empty sample"]
+    assert table["sample"].tolist() == ["over_6_months"]
+    assert "no participant with the outcome observed" in table["found"].iloc[0]
+    message = describe_term_problems(table, "stop")
+    assert "multiverse.samples" in message and "over_6_months" in message
+    assert "remove it from models.outcomes" not in message
+
+
 # --- any sensible specification fits; degenerate results are flagged -------------------------
 
 

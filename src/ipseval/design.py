@@ -327,6 +327,19 @@ def check_terms(
         ycol = f"y_{d['outcome']}"
         head = {k: d.get(k, "") for k in ("kind", "name", "outcome", "sample")}
         y = data[ycol].dropna() if ycol in data else pd.Series(dtype=float)
+        if d.get("restrict") and y.empty:  # the sample, not the outcome, is the problem
+            rows.append(
+                head
+                | {
+                    "predictor": "",
+                    "column": ", ".join(d["restrict"]),
+                    "problem": "empty sample",
+                    "found": f"no participant with the outcome observed in sample "
+                    f"{d.get('sample') or 'models.restrict'!r} "
+                    f"({', '.join(f'{k} in {list(v)}' for k, v in d['restrict'].items())})",
+                }
+            )
+            continue
         if y.sum() in (0, len(y)):
             what = "no events" if y.sum() == 0 else "no non-events"
             rows.append(
@@ -375,18 +388,30 @@ def describe_term_problems(table: pd.DataFrame, policy: str) -> str:
         where = ", ".join(places[:4]) + (f" and {len(places) - 4} more" if len(places) > 4 else "")
         what = f"predictor {predictor!r} (column {column!r})" if predictor else f"{column!r}"
         lines.append(f"  - {what}: {problem}; {sub['found'].iloc[0]} [in {where}]")
-    outcomes = (table["predictor"] == "").any()
-    advice = (
-        "An outcome without events or non-events cannot be modelled: remove it from "
-        "models.outcomes (and the specification-curve grids)."
-        if outcomes
-        else "Drop the predictor from the specification, choose a reference level that "
-        "occurs (models.predictors.<name>.reference), or set `unavailable: drop` to fit the "
-        "models without these predictors."
-    )
+    empty = table["problem"] == "empty sample"
+    outcomes = ((table["predictor"] == "") & ~empty).any()
+    advice = []
+    if empty.any():
+        advice.append(
+            "A sample without participants cannot be modelled: remove it from the "
+            "specification-curve grids (multiverse.grids.<grid>.samples) or change its "
+            "restriction (multiverse.samples, models.restrict); `multiverse: null` removes "
+            "the specification curve."
+        )
+    if outcomes:
+        advice.append(
+            "An outcome without events or non-events cannot be modelled: remove it from "
+            "models.outcomes (and the specification-curve grids)."
+        )
+    if not advice:
+        advice.append(
+            "Drop the predictor from the specification, choose a reference level that "
+            "occurs (models.predictors.<name>.reference), or set `unavailable: drop` to fit "
+            "the models without these predictors."
+        )
     return (
         f"{len(lines)} problem(s) with the configured models on the clean data "
-        f"(unavailable: {policy}):\n" + "\n".join(lines) + "\n" + advice
+        f"(unavailable: {policy}):\n" + "\n".join(lines) + "\n" + " ".join(advice)
     )
 
 
