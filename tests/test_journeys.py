@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, Typed, record_time, snakemake
 from journeys import DIAGNOSES, JOURNEYS, write
 
+from ipseval.derive import AGE_BANDS, TIME_BANDS
 from ipseval.design import restrict_rows
 
 pytestmark = pytest.mark.e2e
@@ -36,12 +37,36 @@ def visible_text(page: Path) -> str:
     return re.sub(r"\s+", " ", soup.get_text(" "))
 
 
+# Survey labels of the 2013 forms that an English page shows only where they are data (the
+# reproduction of the published Swedish tables), and the codes behind the levels.
+SWEDISH_LABELS = ["Ej svar", "Totalt", "Kvinna", *(label for _, label in AGE_BANDS),
+                  *TIME_BANDS.values()]  # fmt: skip
+CODES = re.compile(r"\b(?:lt6m|6m_2y|2y_5y|gt5y|lt1m|1_3m|3_6m|gt6m|primary_incomplete)\b")
+
+
+def readable(page: Path) -> str:
+    """What a reader of an English page sees outside code, the reproduction of the Swedish
+    tables and the provenance (which prints the config): it must hold no snake_case, no
+    level codes and no Swedish survey labels. Returns the text."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    for tag in soup(["script", "style", "code", "pre"]):
+        tag.decompose()
+    for section in soup.select("section#provenance, section#reproduction"):
+        section.decompose()
+    text = re.sub(r"\s+", " ", soup.get_text(" "))
+    assert not re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text), page
+    assert not CODES.findall(text), page
+    assert not [w for w in SWEDISH_LABELS if w in text], page
+    return text
+
+
 def finished(run: Typed, results: Path) -> None:
     """A run that went all the way: exit 0, no traceback, the report and every fit's
     notebook written."""
     assert run.returncode == 0, run.output[-3000:]
     assert "Traceback" not in run.output, run.output[-3000:]
     assert (results / "report/index.html").stat().st_size > 10_000
+    readable(results / "report/index.html")
     summaries = pd.read_csv(results / "models/summaries.csv")
     for s in summaries.itertuples():
         assert (results / f"models/{s.outcome}/{s.specification}/notebook.html").exists()
@@ -51,13 +76,14 @@ def finished(run: Typed, results: Path) -> None:
 
 
 def test_the_default_configuration_runs_whole(default_run: Path) -> None:
-    assert (default_run / "report/index.html").exists()
+    text = readable(default_run / "report/index.html")
+    assert "up to 29 years" in text and "never employed" in text
     summaries = pd.read_csv(default_run / "models/summaries.csv")
     assert len(summaries) == 8 and summaries["estimable"].all()
 
 
 def test_the_second_example_runs_whole(example_run: Path) -> None:
-    assert (example_run / "report/index.html").exists()
+    readable(example_run / "report/index.html")
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -130,7 +156,7 @@ def test_every_foreign_journey_runs_whole(foreign: dict, name: str) -> None:
     r, results = foreign[name]
     assert r.returncode == 0, r.stderr[-3000:]
     assert "Traceback" not in r.stderr
-    assert (results / "report/index.html").exists()
+    readable(results / "report/index.html")
     for page in results.rglob("*.html"):
         assert "nan %" not in visible_text(page), page
 

@@ -335,6 +335,12 @@ def test_swedish_report_from_config(run: Path) -> None:
         assert "Reguljärt lönearbete (målet för IPS)" in text and "Kön" in text
         assert "aldrig anställd" in text and "never employed" not in text
         assert "psykos mot depression" in text and "psychosis mot" not in text
+        # the participant tables' levels too (issue 24): Swedish words, no English ones
+        ptab = pd.read_csv(run / "results/default/report/participant_tables.csv", dtype=str)
+        words = set(ptab["level_label"])
+        assert {"ej svar", "totalt", "Upp till 29 år", "kvinnor", "missbruk"} <= words
+        for english in ("no answer", "total", "up to 29 years", "women", "substance use"):
+            assert english not in words, english
         tables = cfg["report"]["participant_tables"]
         for column, english in tables["variables"].items():
             assert tables["variables_sv"][column] in text and english not in text, english

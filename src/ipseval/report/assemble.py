@@ -267,7 +267,7 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "findings": finding_rows,
         "accounting": table(accounting),
         "reasons": table(reasons) if len(reasons) else "",
-        "unavailable": table(unavailable) if len(unavailable) else "",
+        "unavailable": table(unavailable, code=("section", "name")) if len(unavailable) else "",
         "disclosure": table(audit),
         "fig_participants": img(inputs["fig_participants"], t["fig_participants"]),
         "fig_outcomes": img(inputs["fig_outcomes"], t["fig_outcomes"]),

@@ -36,17 +36,28 @@ def humanise(text: object) -> object:
     return text
 
 
-def table(frame: pd.DataFrame, index: bool = False, classes: str = "") -> str:
+_QUOTED_KEY = re.compile(r"(?:&#x27;|&#39;|')([a-z][a-z0-9]*(?:[_.][a-z0-9]+)+)(?:&#x27;|&#39;|')")
+
+
+def table(
+    frame: pd.DataFrame, index: bool = False, classes: str = "", code: tuple[str, ...] = ()
+) -> str:
     """A readable HTML table: headers and coded values in words (snake_case names as words),
-    file names as code, text left-aligned, numeric cells right-aligned (class `num`)."""
+    file names as code, text left-aligned, numeric cells right-aligned (class `num`). The
+    cells of the `code` columns, and config keys quoted in any cell ('time_gt_6m'), are
+    shown as code: they name what the user types."""
+    as_code = {humanise(c) for c in code}
     frame = frame.rename(columns=humanise)
     frame = frame.apply(
         lambda col: (
             col.map(lambda v: v.replace("_", " ") if isinstance(v, str) and _SNAKE.match(v) else v)
-            if col.dtype == object or pd.api.types.is_string_dtype(col)
+            if (col.dtype == object or pd.api.types.is_string_dtype(col))
+            and col.name not in as_code
             else col
         )
     )
+    for name in as_code & set(frame.columns):  # marked here, made code after escaping
+        frame[name] = [f"\x01{v}\x02" for v in frame[name]]
     out = frame.to_html(
         index=index,
         border=0,
@@ -56,6 +67,8 @@ def table(frame: pd.DataFrame, index: bool = False, classes: str = "") -> str:
         float_format=lambda x: f"{x:,.2f}",
     )
     out = _PATH.sub(r"<td><code>\1</code></td>", out)
+    out = out.replace("\x01", "<code>").replace("\x02", "</code>")
+    out = _QUOTED_KEY.sub(r"<code>\1</code>", out)
     return _NUMERIC_CELL.sub(r'<td class="num">\1</td>', out)
 
 
