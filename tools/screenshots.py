@@ -1,6 +1,7 @@
-"""The report's first two screens (1280 x 1800 px) in English and Swedish, as committed under
-docs/ and shown in the README: `make screenshots` (needs headless Chromium, Debian package
-`chromium`). Re-renders results/default/report/index.html in each language, English last."""
+"""The report's first two screens (1280 x 1800 px) and its participant charts in English and
+Swedish, as committed under docs/ and shown in the README: `make screenshots` (needs headless
+Chromium, Debian package `chromium`). Re-renders results/default/report/index.html in each
+language, English last."""
 
 from __future__ import annotations
 
@@ -46,6 +47,8 @@ def screenshot(language: str, scratch: Path) -> Path:
         check=True,
         capture_output=True,
     )
+    # the participant charts further down the page, as the page embeds them
+    shutil.copy(PAGE.parent / "participants.png", ROOT / "docs" / f"participants-{language}.png")
     return out
 
 

@@ -13,9 +13,13 @@ from .. import figures
 from ..disclosure import ALL
 
 
-def participants_figure(ptab: pd.DataFrame, path: Path, synthetic: bool) -> None:
+def participants_figure(
+    ptab: pd.DataFrame, path: Path, synthetic: bool, t: Mapping[str, str] | None = None
+) -> None:
     """Bar charts of each participant characteristic, from the protected table: hidden
-    categories are named below the bars, with why, never drawn."""
+    categories are named below the bars, with why, never drawn; words from translations
+    `t` (English without)."""
+    t = t or {}
     import matplotlib.pyplot as plt
 
     groups = list(dict.fromkeys(ptab["variable"]))
@@ -39,12 +43,15 @@ def participants_figure(ptab: pd.DataFrame, path: Path, synthetic: bool) -> None
         ax.barh(shown["level_label"], shown["count"].astype(int), color="C0")
         notes = []
         for status, why in (
-            ("small", "fewer than the threshold"),
-            ("hidden", "hidden so that no small count can be recovered"),
+            ("small", t.get("chart_small", "not shown (fewer than the threshold)")),
+            (
+                "hidden",
+                t.get("chart_hidden", "not shown (hidden so that no small count can be recovered)"),
+            ),
         ):
             hidden = sub[sub["status"] == status]["level_label"].tolist()
             if hidden:
-                notes.append(f"not shown ({why}): {', '.join(hidden)}")
+                notes.append(f"{why}: {', '.join(hidden)}")
         if notes:
             ax.text(
                 0.98,
@@ -59,7 +66,7 @@ def participants_figure(ptab: pd.DataFrame, path: Path, synthetic: bool) -> None
         ax.invert_yaxis()
         ax.set_title(label, fontsize=11, loc="left")
         ax.tick_params(labelsize=9)
-        ax.set_xlabel("Participants")
+        ax.set_xlabel(t.get("chart_participants", "Participants"))
     fig.tight_layout()
     figures.save(fig, path, synthetic)
 

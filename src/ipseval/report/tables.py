@@ -270,7 +270,7 @@ def write_tables(
     publish.write(dc.audit_summary(audited, status, pub), outputs["disclosure"])
     labels = {o: params["outcome_labels"][o] for o in params["outcomes"]}
     participants_figure(
-        protected["participant_tables"], Path(outputs["fig_participants"]), synthetic
+        protected["participant_tables"], Path(outputs["fig_participants"]), synthetic, t
     )
     level = interval_level(float(params["alpha"]))
     grouped = publish.outcome_group(participants, params)
