@@ -178,7 +178,7 @@ def test_programme_fixed_effects_are_not_findings(foreign: dict) -> None:
     fe = finds[finds["term"].str.startswith("site_fe[")]
     assert len(fe) == 8 and fe["odds_ratio"].isna().all()
     assert (fe["note"] == "not estimable with 9 programmes").all()
-    text = visible_text(results / "report/index.html")
+    text = readable(results / "report/index.html")
     assert "Not estimable with 9 programmes" in text
     assert "fixed effects" in text and "fixed_effects" not in text
     every = pd.read_csv(results / "report/estimates.csv")

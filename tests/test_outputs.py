@@ -221,3 +221,63 @@ def test_the_report_tables_as_one_workbook(repo: Path, default_run: Path) -> Non
         assert sheet.freeze_panes == "A2", sheet.title  # the header row stays in view
         header = [c.value for c in sheet[1]]
         assert all(header), sheet.title
+
+
+# --- no formulas in any output (issue 25, point 4) -------------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://x","click")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+Gnosjö kommun",
+    "-2+3+cmd|' /C calc'!A0",
+    "\tTeam Ek",
+    "\rTeam Ek",
+]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_a_text_cell_a_spreadsheet_would_evaluate_is_written_as_text(text: str) -> None:
+    """OWASP's CSV-injection rule: a text cell starting with =, +, -, @, tab or carriage
+    return gets a leading apostrophe, in the body and the header, so Excel shows it as text."""
+    from ipseval.io import csv_bytes
+
+    frame = pd.DataFrame({text: [text, "plain"], "n": [1, 2]})
+    rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode("utf-8"), newline="")))
+    assert rows[0][0] == "'" + text and rows[1][0] == "'" + text
+    assert rows[2] == ["plain", "2"]
+
+
+def test_numbers_and_the_report_marks_are_left_alone() -> None:
+    from ipseval.io import csv_bytes
+
+    frame = pd.DataFrame(
+        {"text": ["-1.5", "-3", "–", "<5", "≈435", "‹masked: 3 characters›"], "x": [-1.5] * 6}
+    )
+    body = csv_bytes(frame).decode("utf-8")
+    assert "'" not in body and "-1.5,-1.5" in body
+
+
+def test_the_workbook_holds_no_formula(tmp_path: Path) -> None:
+    import openpyxl
+
+    from ipseval.workbook import write_workbook
+
+    source = tmp_path / "t.csv"
+    shown = FORMULAS[:-1]  # a CSV reader drops a leading carriage return itself
+    pd.DataFrame({"name": shown, "n": range(len(shown))}).to_csv(source, index=False)
+    write_workbook({"t": source}, tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["t"]
+    for row in sheet.iter_rows(min_row=2):
+        assert row[0].data_type == "s" and str(row[0].value).startswith("'"), row[0].value
+
+
+def test_what_ipseval_writes_it_reads_back_as_it_was(tmp_path: Path) -> None:
+    """The 2013 report's own rows start with '-' (Tabell 6's statements): neutralised in the
+    file, read back unchanged by every step (ipseval.io.read_result_csv)."""
+    from ipseval.io import read_result_csv, write_csv
+
+    frame = pd.DataFrame({"row": ["- att deltagarna får stöd", "-", "'plain", *FORMULAS[:-1]]})
+    write_csv(frame, tmp_path / "t.csv")
+    assert pd.read_csv(tmp_path / "t.csv")["row"].iloc[1] == "'-"
+    back = read_result_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
+    assert back["row"].tolist() == frame["row"].tolist()

@@ -36,14 +36,34 @@ def write_atomic(path: str | Path, data: bytes) -> None:
         raise
 
 
+# A text cell starting with one of these is evaluated by Excel, LibreOffice and Google Sheets
+# (CSV injection): OWASP's rule is a leading apostrophe, shown as text and not as part of it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell a spreadsheet would evaluate as a formula (it starts with =, +, -, @, tab
+    or carriage return and is not a number), with a leading apostrophe; anything else as is.
+    Hand-written (a few lines): defusedcsv wraps the csv module, not pandas' writer."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """Plain RFC 4180 CSV bytes: header on the first line, UTF-8, ',' between fields, CRLF
     line ends, fixed float format, logical values as TRUE/FALSE (as R and pandas both read
-    them). Metadata (labels, types, the synthetic flag) lives beside the data, in the run's
-    datapackage.json, never inside the file."""
+    them), no text a spreadsheet would run as a formula (`neutralise`). Metadata (labels,
+    types, the synthetic flag) lives beside the data, in the run's datapackage.json, never
+    inside the file."""
     if len(frame.columns) == 0:
         raise ValueError("a CSV needs a header: give the empty table its columns")
     out = frame.copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
     for col in out.columns:
         values = out[col]
         if values.dtype == bool or (
@@ -52,6 +72,8 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
             and values.notna().any()
         ):
             out[col] = values.map(lambda v: "" if pd.isna(v) else ("TRUE" if v else "FALSE"))
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
+            out[col] = values.map(neutralise)
     text = out.to_csv(index=False, lineterminator="\r\n", float_format="%.10g")
     return text.encode("utf-8")
 
@@ -61,7 +83,21 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     write_atomic(path, csv_bytes(frame))
 
 
+def restore(value: object) -> object:
+    """The text `neutralise` wrote, as it was (the apostrophe before a formula character
+    removed): ipseval's own steps read back what they wrote."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_START:
+        return value[1:]
+    return value
+
+
 def read_result_csv(path: str | Path, **kwargs: object) -> pd.DataFrame:
-    """Read a result CSV (plain CSV: `pandas.read_csv` with no options reads it too);
-    keyword arguments go to pandas.read_csv."""
-    return pd.read_csv(path, **kwargs)
+    """Read a result CSV (plain CSV: `pandas.read_csv` with no options reads it too, text a
+    spreadsheet would evaluate then keeping its leading apostrophe); keyword arguments go to
+    pandas.read_csv."""
+    frame = pd.read_csv(path, **kwargs)
+    frame.columns = [restore(c) for c in frame.columns]
+    for col in frame.columns:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+            frame[col] = frame[col].map(restore)
+    return frame

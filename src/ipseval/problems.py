@@ -8,6 +8,8 @@ import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from .io import neutralise
+
 MASK_PREFIX = "‹masked"
 
 
@@ -85,7 +87,7 @@ def problems_to_csv(problems: list[Problem]) -> str:
     writer = csv.DictWriter(buf, fieldnames=PROBLEM_FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for p in problems:
-        writer.writerow({k: ("" if v is None else v) for k, v in asdict(p).items()})
+        writer.writerow({k: ("" if v is None else neutralise(v)) for k, v in asdict(p).items()})
     return buf.getvalue()
 
 

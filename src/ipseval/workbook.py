@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import pandas as pd
+from .io import neutralise, read_result_csv
 
 
 def write_workbook(tables: Mapping[str, str | Path], path: str | Path) -> None:
@@ -17,22 +17,26 @@ def write_workbook(tables: Mapping[str, str | Path], path: str | Path) -> None:
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name, file in tables.items():
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+        frame = read_result_csv(file, dtype=str, keep_default_na=False)
         sheet = book.create_sheet(name[:31])
         sheet.append(list(frame.columns))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in frame.itertuples(index=False):
             sheet.append([_value(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("'"):
+                    cell.data_type = "s"  # text, never a formula
         sheet.freeze_panes = "A2"
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
 
 
 def _value(text: str) -> object:
-    """A cell's text as a number where it is one, so that Excel can compute with it."""
+    """A cell's text as a number where it is one, so that Excel can compute with it; text a
+    spreadsheet would evaluate as a formula gets a leading apostrophe (ipseval.io.neutralise)."""
     try:
         number = float(text)
     except ValueError:
-        return text
+        return neutralise(text)
     return int(number) if number.is_integer() and "." not in text and "e" not in text else number

@@ -268,7 +268,10 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "accounting": table(accounting),
         "reasons": table(reasons) if len(reasons) else "",
         "unavailable": table(unavailable, code=("section", "name")) if len(unavailable) else "",
-        "disclosure": table(audit),
+        # table names carry specification keys: in words on the page
+        "disclosure": table(
+            audit.assign(**{c: audit[c].str.replace("_", " ") for c in ("table", "description")})
+        ),
         "fig_participants": img(inputs["fig_participants"], t["fig_participants"]),
         "fig_outcomes": img(inputs["fig_outcomes"], t["fig_outcomes"]),
         "participant_tables": ptables,

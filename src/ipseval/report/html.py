@@ -36,6 +36,10 @@ def humanise(text: object) -> object:
     return text
 
 
+# a config path in running text ('used in multiverse.predictor_sets.core')
+_CONFIG_PATH = re.compile(
+    r"(?<![\w/<])([a-z][a-z0-9]*(?:_[a-z0-9]+)*(?:\.[a-z0-9]+(?:_[a-z0-9]+)*)+)"
+)
 _QUOTED_KEY = re.compile(r"(?:&#x27;|&#39;|')([a-z][a-z0-9]*(?:[_.][a-z0-9]+)+)(?:&#x27;|&#39;|')")
 
 
@@ -69,6 +73,7 @@ def table(
     out = _PATH.sub(r"<td><code>\1</code></td>", out)
     out = out.replace("\x01", "<code>").replace("\x02", "</code>")
     out = _QUOTED_KEY.sub(r"<code>\1</code>", out)
+    out = _CONFIG_PATH.sub(lambda m: f"<code>{m[1]}</code>" if "_" in m[1] else m[1], out)
     return _NUMERIC_CELL.sub(r'<td class="num">\1</td>', out)
 
 
