@@ -494,3 +494,31 @@ def test_an_unknown_key_names_its_nearest_spelling_in_a_few_lines(example_repo: 
     assert "unknown key 'reproducton'; did you mean 'reproduction'?" in r.stderr
     assert len(r.stderr.strip().splitlines()) < 15 and "Traceback" not in r.stderr
     assert not (example_repo / "results/typo").exists()
+
+
+def test_an_input_that_is_a_folder_or_unreadable_is_one_line_at_start(
+    config: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 25: a folder named *.csv gave IsADirectoryError and an unreadable file a
+    PermissionError traceback from the clean job."""
+    from ipseval.configuration import input_problems
+
+    folder = tmp_path / "forms.csv"
+    folder.mkdir()
+    locked = tmp_path / "programmes.csv"
+    locked.write_text("x\n", encoding="utf-8")
+    data = {"coach_forms": str(folder), "programmes": str(locked), "codebook": "none.yaml"}
+    # root reads any file, so the permission is taken away where it is asked for
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, m: False if Path(p) == locked else real(p, m))
+    got = input_problems(data)
+    assert got == [
+        f"data.programmes: {str(locked)!r} cannot be read (no read permission): ask for read "
+        "access, or copy the file somewhere you can read it",
+        f"data.coach_forms: {str(folder)!r} is a folder; give the file inside it",
+        "data.codebook: 'none.yaml' does not exist",
+    ]
+    cfg = merged(config, {"data": data})
+    with pytest.raises(ConfigError) as err:
+        prepare(cfg, SCHEMA)
+    assert "is a folder" in str(err.value) and "Traceback" not in str(err.value)

@@ -287,6 +287,32 @@ def schema_problems(config: Mapping[str, Any], schema: Mapping[str, Any]) -> lis
     return lines
 
 
+INPUT_KEYS = ("programmes", "coach_forms", "codebook", "literature", "generator")
+
+
+def input_problems(data: Mapping[str, Any]) -> list[str]:
+    """Each input file of `data` that the run could not read, in one line each: missing, a
+    directory, or without read permission (named at start-up, not as a traceback from a
+    job)."""
+    import os
+
+    out = []
+    for key in INPUT_KEYS:
+        if not data.get(key):
+            continue
+        path = Path(data[key])
+        if not path.exists():
+            out.append(f"data.{key}: {str(path)!r} does not exist")
+        elif path.is_dir():
+            out.append(f"data.{key}: {str(path)!r} is a folder; give the file inside it")
+        elif not os.access(path, os.R_OK):
+            out.append(
+                f"data.{key}: {str(path)!r} cannot be read (no read permission): ask for "
+                "read access, or copy the file somewhere you can read it"
+            )
+    return out
+
+
 def data_bound_defaults(
     config: MutableMapping[str, Any], overrides: Sequence[Mapping[str, Any]]
 ) -> list[str]:
@@ -325,9 +351,10 @@ def prepare(
         raise ConfigError(
             "\n".join(f"  - {p}" for p in shown) + (f"\n  ... and {more} more" if more else "")
         )
+    unreadable = input_problems(config["data"])
+    if unreadable:
+        raise ConfigError("\n".join(f"  - {p}" for p in unreadable))
     path = Path(config["data"]["codebook"])
-    if not path.is_file():
-        raise ConfigError(f"  - data.codebook: {str(path)!r} does not exist")
     try:
         cb = load_codebook(path)
     except (ValueError, KeyError, yaml.YAMLError) as err:
