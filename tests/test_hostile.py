@@ -185,3 +185,29 @@ def test_planted_personal_data_reaches_no_output_and_no_terminal(
         assert len(read_result_csv(results / "clean/excluded_rows.csv")) == 3
     else:
         assert not (results / "clean/participants.csv").exists()
+
+
+def test_a_formula_cell_without_a_stored_value_is_a_problem_not_an_empty_answer(
+    tmp_path: Path,
+) -> None:
+    """Issue 25: a workbook written by a program that does not compute holds formulas
+    without values; they were read as empty answers, silently."""
+    import openpyxl
+
+    from ipseval.codebook import normalise_label
+    from ipseval.problems import InputError
+    from ipseval.readers import read_table
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Löpnummer", "Ålder (år)"])
+    sheet.append(["R1", 34])
+    sheet.append(["R2", "=A1+70"])  # openpyxl stores the formula and no value
+    path = tmp_path / "forms.xlsx"
+    book.save(path)
+    with pytest.raises(InputError) as err:
+        read_table(path, {normalise_label("Löpnummer"), normalise_label("Ålder (år)")})
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column) == (3, "Ålder (år)")
+    assert problem.message.startswith("formula without a value: open and save the workbook")
+    assert "A1+70" not in str(err.value)  # shown masked, like any answer not allowed

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from .codebook import normalise_label
-from .problems import InputError, Problem
+from .problems import InputError, Problem, mask
 
 DELIMITERS = (";", ",", "\t")
 DELIMITER_NAMES = {";": "';'", ",": "','", "\t": "tab"}
@@ -229,6 +229,38 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def _formulas_without_values(
+    path: Path, title: str, header_row: int, header: list[str], values: list[tuple]
+) -> None:
+    """Raise InputError for every formula cell without a stored value: a workbook written by
+    a program that does not compute (not Excel) holds the formula only, and reading it as an
+    empty answer would be silent item non-response."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        formulas = book[title].iter_rows(min_row=header_row + 1, values_only=True)
+        problems = [
+            Problem(
+                str(path),
+                header_row + i,
+                header[j] if j < len(header) else None,
+                mask(str(cell)),
+                "a value (computed and saved)",
+                "formula without a value: open and save the workbook in Excel, or export CSV",
+            )
+            for i, (row, stored) in enumerate(zip(formulas, values[1:], strict=False), 1)
+            for j, cell in enumerate(row)
+            if isinstance(cell, str)
+            and cell.startswith("=")
+            and (j >= len(stored) or stored[j] is None)
+        ]
+    finally:
+        book.close()
+    if problems:
+        raise InputError(problems)
+
+
 def _read_xlsx(path: Path, known_headers: set[str]) -> Table:
     import zipfile
 
@@ -261,6 +293,7 @@ def _read_xlsx(path: Path, known_headers: set[str]) -> Table:
     finally:
         book.close()
     header = [cell_text(v) for v in values[0]]
+    _formulas_without_values(path, title, header_row, header, values)
     rows = [(header_row + i, [cell_text(v) for v in r]) for i, r in enumerate(values[1:], 1)]
     frame, notes = _frame(path, header, rows, header_row)
     others = [s for s in book.sheetnames if s != title]
