@@ -165,3 +165,25 @@ def test_raw_input_is_not_modified(tmp_path: Path, codebook: Codebook, outcomes:
     before = (prog.read_bytes(), forms.read_bytes(), prog.stat().st_mtime_ns)
     clean(prog, forms, codebook, outcomes, "2013-06")
     assert (prog.read_bytes(), forms.read_bytes(), prog.stat().st_mtime_ns) == before
+
+
+def test_a_programme_without_participants_is_named_in_the_cleaning_account(
+    tmp_path: Path, codebook, outcomes
+) -> None:
+    """Issue 25: a programme in the survey that no form names was counted silently (33
+    programmes for 32 with participants)."""
+    raw = (ROOT / "data/raw/programmes.csv").read_bytes().decode("utf-8-sig")
+    lines = raw.splitlines(keepends=True)
+    column = lines[0].split(";").index("Verksamhetens kommun:")
+    cells = lines[-1].split(";")
+    cells[column] = "Extra kommun"
+    extra = ";".join(cells)
+    (tmp_path / "programmes.csv").write_text("".join([*lines, extra]), encoding="utf-8")
+    res = clean(
+        tmp_path / "programmes.csv", ROOT / "data/raw/coach_forms.csv", codebook, outcomes,
+        "2013-06",
+    )  # fmt: skip
+    assert len(res.programmes) == 33 and res.participants["programme_id"].nunique() == 32
+    note = res.accounting.loc[0, "notes"]
+    assert "1 programme(s) without any participant form: P33" in note
+    assert note.count("without any participant form") == 1

@@ -145,6 +145,12 @@ def clean(
         key_values = dict(prog.data[cb.programme_survey.id_variable].items())
         excluded.insert(0, _exclusions(problems, pp, key_values))
         parts.insert(0, (pp, prog, programmes))
+        empty = sorted(set(programmes["programme_id"]) - set(participants["programme_id"]))
+        if empty:  # kept (the survey describes them) but no participant's form names them
+            notes[pp].append(
+                f"{len(empty)} programme(s) without any participant form: {', '.join(empty)} "
+                "(kept in clean/programmes.csv; no participant-level result includes them)"
+            )
     excluded_rows = pd.concat(excluded, ignore_index=True)
     accounting = pd.DataFrame(
         [
