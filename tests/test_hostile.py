@@ -211,3 +211,47 @@ def test_a_formula_cell_without_a_stored_value_is_a_problem_not_an_empty_answer(
     assert (problem.row, problem.column) == (3, "Ålder (år)")
     assert problem.message.startswith("formula without a value: open and save the workbook")
     assert "A1+70" not in str(err.value)  # shown masked, like any answer not allowed
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("19811218-9876", "a personal identity number"),
+        ("811218-9876", "a personal identity number"),
+        ("198112189876", "a personal identity number"),
+        ("850769-9802", "a coordination number"),  # day + 60
+        ("anna.svensson@exempel.invalid", "an e-mail address"),
+        ("070-123 45 67", "a telephone number"),
+        ("+46 70 123 45 67", "a telephone number"),
+        ("19811218-9875", None),  # check digit wrong
+        ("F0001", None),
+        ("123456", None),  # a running number
+        ("20130601", None),  # a date alone
+        ("R-0042", None),
+    ],
+)
+def test_identity_numbers_are_recognised_and_running_numbers_are_not(
+    text: str, kind: str | None
+) -> None:
+    from ipseval.problems import identity_kind
+
+    assert identity_kind(text) == kind
+
+
+def test_personal_identity_numbers_as_participant_ids_are_refused_masked(tmp_path: Path) -> None:
+    """Issue 25: personal identity numbers in the form id reached clean/participants.csv
+    and every model frame, silently; now the run stops naming the rows, the number masked."""
+    from hostile import rows_of, to_csv
+
+    rows = rows_of(ROOT / "data/raw/coach_forms.csv")
+    col = rows[0].index("Löpnummer") if "Löpnummer" in rows[0] else 0
+    rows[1][col], rows[2][col] = "19811218-9876", "070-123 45 67"
+    forms = tmp_path / "coach_forms.csv"
+    forms.write_text(to_csv(rows), encoding="utf-8")
+    code, message, out = clean_stage(tmp_path, ROOT / "data/raw/programmes.csv", forms)
+    problems = (tmp_path / "problems.csv").read_text(encoding="utf-8")
+    assert code != 0 and not out["participants"].exists()
+    assert "the id looks like a personal identity number" in message + problems
+    assert "the id looks like a telephone number" in message + problems
+    for text in ("19811218", "9876", "123 45 67"):
+        assert text not in message and text not in problems

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook, Form, Variable, normalise_label
-from .problems import Problem
+from .problems import Problem, identity_kind
 
 SWEDISH_MONTHS = {
     "januari": 1,
@@ -208,6 +208,20 @@ def parse_form(frame: pd.DataFrame, form: Form, cb: Codebook, path: str) -> Pars
             if value is None:
                 continue
             key = normalise_label(value)
+            kind = identity_kind(value)
+            if kind:  # never the identifier of a person in the results
+                row_problems.append(
+                    Problem(
+                        path,
+                        int(row),
+                        header,
+                        str(value),
+                        "a participant number that identifies no one outside the evaluation",
+                        f"the id looks like {kind}: replace the ids by running numbers (a "
+                        "pseudonym) before the export leaves the register, and keep the key "
+                        "apart from the data",
+                    )
+                )
             if key in first_row:
                 row_problems.append(
                     Problem(

@@ -28,6 +28,43 @@ def mask(text: str) -> str:
     return f"{MASK_PREFIX}: {len(t)} character{'s' if len(t) != 1 else ''}{kind}›"
 
 
+_PERSONNUMMER = re.compile(r"(?:\d{2})?(\d{2})(\d{2})(\d{2})[-+]?(\d{4})")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(digits):
+        n = int(c) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def identity_kind(text: str) -> str | None:
+    """What a participant id looks like if it identifies a person: a Swedish personal
+    identity number or coordination number (a date, four digits and a valid check digit),
+    an e-mail address, or a telephone number (a leading 0 or +, separators, at least 8
+    digits); None for anything else (plain running numbers included). Hand-written: no
+    maintained library validates these shapes without also accepting plain numbers."""
+    t = re.sub(r"\s", "", str(text))
+    m = _PERSONNUMMER.fullmatch(t)
+    if m:
+        month, day = int(m[2]), int(m[3])
+        dated = 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91)
+        if dated and _luhn(m[1] + m[2] + m[3] + m[4]):
+            return "a coordination number" if day > 60 else "a personal identity number"
+    if re.fullmatch(r"\S+@\S+\.\S+", t):
+        return "an e-mail address"
+    raw = str(text).strip()
+    if (
+        re.fullmatch(r"\+?[\d\s()./-]+", raw)
+        and raw[:1] in "+0"
+        and re.search(r"[\s()./-]", raw[1:])
+        and len(re.sub(r"\D", "", raw)) >= 8
+    ):
+        return "a telephone number"
+    return None
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in an input file (row is the 1-based line/sheet row, header = 1).
