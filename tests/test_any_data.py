@@ -229,11 +229,9 @@ def test_an_intercept_only_fit_writes_every_table_with_its_columns(
     assert preds.empty and {"predictor", "probability"} <= set(preds.columns)
 
 
-def test_a_clustered_covariance_short_of_rank_is_not_identified(config: dict) -> None:
-    """Issue 24: with programme fixed effects in 9 programmes the bias-reduced GEE's cluster
-    covariance has rank 8 for 9 parameters; its terms must not be findings ("clear
-    associations" with intervals up to 1e10 were reported)."""
-    data = simulate(Scenario(n=335, programmes=9), seed=7)
+def fixed_effects_fit(config: dict, scenario: Scenario, seed: int) -> tuple:
+    """Simulated data, the programme as a fixed-effect predictor, and its fit."""
+    data = simulate(scenario, seed=seed)
     data["programme_code"] = data["programme_id"].astype(str)
     fe = {
         "programme": {
@@ -246,6 +244,14 @@ def test_a_clustered_covariance_short_of_rank_is_not_identified(config: dict) ->
     res = fit_outcome_spec(
         build_design(data, "sim", spec_of(config, ["programme"], fe)), settings(config), None
     )
+    return data, fe, res
+
+
+def test_a_clustered_covariance_short_of_rank_is_not_identified(config: dict) -> None:
+    """Issue 24: with programme fixed effects in 9 programmes the bias-reduced GEE's cluster
+    covariance has rank 8 for 9 parameters; its terms must not be findings ("clear
+    associations" with intervals up to 1e10 were reported)."""
+    data, _, res = fixed_effects_fit(config, Scenario(n=335, programmes=9), seed=7)
     c = res.coefficients
     gee = c[(c["estimator"] == "gee_br") & (c["term"] != "Intercept")]
     assert len(gee) == 8 and set(gee["status"]) <= {"not_identified", "degenerate"}
@@ -259,19 +265,7 @@ def test_a_clustered_covariance_short_of_rank_is_not_identified(config: dict) ->
 
 
 def test_programme_fixed_effects_are_degenerate_under_clustered_inference(config: dict) -> None:
-    data = simulate(Scenario(n=600, programmes=12), seed=2)
-    data["programme_code"] = data["programme_id"].astype(str)
-    fe = {
-        "programme": {
-            "label": "Programme",
-            "column": "programme_code",
-            "type": "categorical",
-            "reference": "1",
-        }
-    }
-    res = fit_outcome_spec(
-        build_design(data, "sim", spec_of(config, ["programme"], fe)), settings(config), None
-    )
+    _, fe, res = fixed_effects_fit(config, Scenario(n=600, programmes=12), seed=2)
     c = res.coefficients
     flagged = c[c["status"] == "degenerate"]
     # CR1 by programme with a dummy per programme: every programme term's SE is ~0

@@ -208,14 +208,11 @@ def parse_form(frame: pd.DataFrame, form: Form, cb: Codebook, path: str) -> Pars
             if value is None:
                 continue
             key = normalise_label(value)
+            found = []
             kind = identity_kind(value)
             if kind:  # never the identifier of a person in the results
-                row_problems.append(
-                    Problem(
-                        path,
-                        int(row),
-                        header,
-                        str(value),
+                found.append(
+                    (
                         "a participant number that identifies no one outside the evaluation",
                         f"the id looks like {kind}: replace the ids by running numbers (a "
                         "pseudonym) before the export leaves the register, and keep the key "
@@ -223,18 +220,15 @@ def parse_form(frame: pd.DataFrame, form: Form, cb: Codebook, path: str) -> Pars
                     )
                 )
             if key in first_row:
-                row_problems.append(
-                    Problem(
-                        path,
-                        int(row),
-                        header,
-                        str(value),
+                found.append(
+                    (
                         id_var.allowed(),
                         f"duplicate identifier (first seen in row {first_row[key]})",
                     )
                 )
             else:
                 first_row[key] = int(row)
+            row_problems += [Problem(path, int(row), header, str(value), *f) for f in found]
     return Parsed(
         data=data.replace({np.nan: None}),
         row_problems=row_problems,
