@@ -86,6 +86,7 @@ def test_the_synthetic_label_is_absent_from_a_package_of_real_data(tmp_path: Pat
     text = json.dumps(real)
     assert "SYNTHETIC" not in text and "generator_seed" not in text
     assert real["ipseval"]["synthetic"] is False
+    assert "leading apostrophe" in real["ipseval"]["text_cells"]  # the CSV-injection rule
     fake = datapackage.package(tmp_path, [table], meta | {"synthetic": True, "notice": "SYNTHETIC"})
     assert fake["ipseval"]["synthetic"] is True and "SYNTHETIC" in fake["title"]
 

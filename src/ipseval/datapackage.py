@@ -212,6 +212,9 @@ def package(
         "synthetic": synthetic,
         "config_sha256": meta["config_sha256"],
         "version": version(),
+        "text_cells": "a text cell a spreadsheet would evaluate as a formula (starting with =, "
+        "+, -, @, tab or carriage return, and not a number) is written with a leading "
+        "apostrophe (OWASP's rule against CSV injection); remove it to read the text as given",
     }
     if synthetic:
         about["generator_seed"] = meta.get("generator_seed")
