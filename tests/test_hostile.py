@@ -255,3 +255,58 @@ def test_personal_identity_numbers_as_participant_ids_are_refused_masked(tmp_pat
     assert "the id looks like a telephone number" in message + problems
     for text in ("19811218", "9876", "123 45 67"):
         assert text not in message and text not in problems
+
+
+@pytest.mark.e2e
+def test_formula_cells_in_ids_and_programme_names_reach_no_output_as_formulas(
+    example_copy: Path,
+) -> None:
+    """Issue 25: ids and programme names such as =HYPERLINK(...), @SUM(...) and +Gnosjö
+    reached clean/participants.csv, clean/programmes.csv and the model frames unchanged;
+    Excel evaluates them on opening. Every CSV the run writes is checked."""
+    import csv
+
+    from conftest import snakemake
+
+    repo, run_name = example_copy, "formulas"
+    folder = repo / "data" / run_name
+    folder.mkdir()
+    teams = (repo / "data/examples/region/enheter.csv").read_bytes().decode("cp1252")
+    forms = pd.read_csv(
+        repo / "data/examples/region/deltagare.csv", sep=";", dtype=str, keep_default_na=False
+    )
+    renamed = {"Team Ask": "+Team Ask", "Team Ek": "@Team Ek", "Team Lind": "-Team Lind"}
+    for old, new in renamed.items():
+        teams = teams.replace(f"{old},", f"{new},")
+        forms.loc[forms["Team"] == old, "Team"] = new
+    forms.loc[0, "Löpnummer"] = '=HYPERLINK("http://x","click")'
+    forms.loc[1, "Löpnummer"] = "@SUM(1+1)*cmd|' /C calc'!A0"
+    (folder / "enheter.csv").write_bytes(teams.encode("cp1252"))
+    forms.to_csv(folder / "deltagare.csv", sep=";", index=False)
+    override = repo / "config" / f"{run_name}.yaml"
+    override.write_text(
+        f"run_name: {run_name}\ndata: {{programmes: data/{run_name}/enheter.csv, "
+        f"coach_forms: data/{run_name}/deltagare.csv}}\n",
+        encoding="utf-8",
+    )
+    r = snakemake(
+        repo, "--configfile", "config/examples/region.yaml", str(override.relative_to(repo))
+    )
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    results = repo / "results" / run_name
+    csvs = sorted(results.rglob("*.csv"))
+    assert len(csvs) > 20
+    seen = set()
+    for path in csvs:
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                for cell in row:
+                    seen.add(cell)
+                    if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                        try:
+                            float(cell)
+                        except ValueError:
+                            pytest.fail(f"{path.relative_to(results)}: formula cell {cell!r}")
+    # the names are there, as text
+    assert {"'+Team Ask", "'@Team Ek", "'-Team Lind"} <= seen
+    assert '\'=HYPERLINK("http://x","click")' in seen
