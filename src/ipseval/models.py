@@ -3,7 +3,7 @@ and the tidy result files (what `workflow/scripts/fit_models.py` runs)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,13 +147,12 @@ def _coef_rows(
     estimator: str,
     method: str,
     log: FitLog | None = None,
-    unidentified: Mapping[str, str] | None = None,
+    unidentified: Collection[str] = (),
 ) -> pd.DataFrame:
     bad = degenerate_terms(table)
     for term, why in bad.items():
         if log is not None:
             log.add(estimator, method, "degenerate", f"{term}: {why}; not reported as a finding")
-    unidentified = unidentified or {}
     out = table.assign(
         estimator=estimator,
         method=method,
@@ -315,16 +314,15 @@ def fit_outcome_spec(design: Design, s: Settings, truth: Mapping[str, Any] | Non
 
     fits = complete_case_fits(y, X, g, s, s.estimators, sep.separated, log)
     for name, fit in fits.items():
-        unidentified: dict[str, str] = {}
+        unidentified: list[str] = []
         rank = cluster_score_rank(y, X, g, fit.params) if name in CLUSTERED else X.shape[1]
         if rank < X.shape[1]:
-            terms = [t for t in X.columns if t != "Intercept"]
+            unidentified = [t for t in X.columns if t != "Intercept"]
             why = (
                 f"not estimable with {n_prog} programmes: the programme-clustered covariance has "
                 f"rank at most {rank} for {X.shape[1]} parameters, so the standard errors of its "
                 "terms are not identified; not reported as findings"
             )
-            unidentified = dict.fromkeys(terms, why)
             log.add(name, "complete_case", "not_identified", why)
         coefs.append(_coef_rows(fit.table(s.alpha), name, "complete_case", log, unidentified))
         for key, value in fit.extra.items():

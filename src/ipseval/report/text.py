@@ -203,8 +203,6 @@ def finding_sentence(
     """One plain sentence for a finding row, in the language of translations `t`: a direction
     only where the interval excludes 1; a programme-level term names its estimator in words."""
     what = term_label(r["term"], predictors, t)
-    if pd.isna(r.get("odds_ratio")):  # a term whose inference is not identified
-        return f"{what}: {t['not_identified'].format(programmes=int(r['programmes']))}"
     if clear(r):
         direction = t["higher_odds"] if r["odds_ratio"] > 1 else t["lower_odds"]
         said = f"{what}: {direction}, {odds(r, t, level)}"
