@@ -10,7 +10,7 @@ CORES  ?= 2
 # Extra arguments for Snakemake, e.g. `make run SNAKEMAKE_ARGS="--configfile=config/variants/x.yaml"`.
 SNAKEMAKE_ARGS ?=
 
-.PHONY: run pdf excel archive screenshots simulation multiverse test lint format lock clean-venv
+.PHONY: run pdf excel archive archive-restricted screenshots simulation multiverse test lint format lock clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ipseval needs Python >= 3.11")'
@@ -36,13 +36,17 @@ run: $(STAMP)
 pdf: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) report_pdf $(SNAKEMAKE_ARGS)
 
-## The report's tables as one Excel workbook: results/<run>/tables.xlsx.
+## The report's tables as one Excel workbook: results/<run>/public/tables.xlsx.
 excel: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) excel $(SNAKEMAKE_ARGS)
 
 ## The run as a Workflow Run RO-Crate to deposit: results/<run>.crate.zip (docs/deposit.md).
 archive: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) archive $(SNAKEMAKE_ARGS)
+
+## NOT for publication: the crate with the participant-level exports and restricted/ too.
+archive-restricted: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) archive_restricted $(SNAKEMAKE_ARGS)
 
 ## Screenshots of the report's first two screens in English and Swedish (docs/report-*.png).
 screenshots: $(STAMP)

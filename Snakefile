@@ -64,8 +64,8 @@ if MV:
 
 
 include: "workflow/rules/report.smk"
-include: "workflow/rules/package.smk"
 include: "workflow/rules/compare.smk"
+include: "workflow/rules/package.smk"
 
 
 rule all:
@@ -74,7 +74,9 @@ rule all:
         rules.clean.output,
         rules.models_collect.output,
         rules.report.output,
-        rules.data_package.output,
+        rules.public_package.output,
+        rules.restricted_package.output,
+        rules.public_checksums.output,
         rules.run_config.output,
         expand(
             rules.model_notebook.output,
@@ -90,7 +92,7 @@ rule all:
 
 
 onsuccess:
-    report_page = Path(RESULTS, "report", "index.html")
+    report_page = Path(PUBLIC, "index.html")
     print(f"ipseval: run '{RUN}' done.")
     if report_page.exists():
         where = f"ipseval: the report is {report_page.resolve()}"
@@ -102,7 +104,8 @@ onsuccess:
 
 
 rule archive:
-    # `make archive`: this run as a Workflow Run RO-Crate to deposit (ipseval.archive)
+    # `make archive`: this run as a Workflow Run RO-Crate to deposit (ipseval.archive): the
+    # code, config, codebook and public/; the exports only when they are synthetic
     input:
         rules.all.input,
     output:
@@ -116,5 +119,27 @@ rule archive:
         run_name=RUN,
         configfiles=[os.path.relpath(p) for p in workflow.overwrite_configfiles],
         inputs=[f for f in report_input_files() if f],
+        microdata=[config["data"]["coach_forms"], *([PROGRAMMES] if PROGRAMMES else [])],
+        synthetic=SYNTHETIC,
+        restricted=False,
+    script:
+        "workflow/scripts/archive.py"
+
+
+rule archive_restricted:
+    # `make archive-restricted`: the same with the exports and restricted/ (NOT for
+    # publication: participant-level data; docs/deposit.md)
+    input:
+        rules.all.input,
+    output:
+        f"results/{RUN}.restricted.crate.zip",
+    log:
+        f"results/logs/archive_restricted_{RUN}.log",
+    localrule: True
+    conda:
+        "environment.yml"
+    params:
+        **{k: v for k, v in rules.archive.params.items() if k != "restricted"},
+        restricted=True,
     script:
         "workflow/scripts/archive.py"

@@ -335,7 +335,7 @@ def stops_cleanly(r: subprocess.CompletedProcess[str], run: Path, message: str) 
     assert message in r.stderr, r.stderr[-3000:]
     assert "Traceback" not in r.stderr
     assert not (run / "models").exists() and not (run / "report").exists()
-    assert not (run / "clean/terms_check.csv").exists()
+    assert not (run / "restricted/clean/terms_check.csv").exists()
 
 
 AGE = "5. Deltagarens ålder:"
@@ -381,15 +381,15 @@ def test_with_drop_an_empty_predictor_is_left_out_and_recorded(example_repo: Pat
     )
     r = snakemake(
         example_repo,
-        "results/drop_age/models/summaries.csv",
+        "results/drop_age/restricted/models/summaries.csv",
         "--configfile",
         "config/drop_age.yaml",
     )
     assert r.returncode == 0, r.stderr[-3000:]
     run = example_repo / "results/drop_age"
-    check = read_result_csv(run / "clean/terms_check.csv")
+    check = read_result_csv(run / "restricted/clean/terms_check.csv")
     assert set(check.loc[check["predictor"] == "age", "action"]) == {"dropped"}
-    assert "age" not in set(read_result_csv(run / "models/coefficients.csv")["term"])
+    assert "age" not in set(read_result_csv(run / "restricted/models/coefficients.csv")["term"])
 
 
 def test_a_missing_column_is_named_at_start_and_nothing_is_written(example_repo: Path) -> None:
@@ -419,7 +419,7 @@ def test_an_override_deleting_a_specification_plans_no_fit_of_it(example_repo: P
 
 def test_the_second_example_end_to_end_through_the_readme_command(example_run: Path) -> None:
     run = example_run  # `make run` with the example's config (conftest), raw input untouched
-    page = (run / "report/index.html").read_text(encoding="utf-8")
+    page = (run / "public/index.html").read_text(encoding="utf-8")
     assert "Job on the open labour market" in page and "Worked at least 10 hours" in page
     assert "355 participants in 12 programmes" in page and "October 2019" in page
     # nothing of the 2013 report: no reproduction, no published figures, no study facts
@@ -430,14 +430,14 @@ def test_the_second_example_end_to_end_through_the_readme_command(example_run: P
     assert 'id="reproduction"' not in page and 'id="robustness"' not in page
     assert 'id="simulation"' not in page
     # what was left out, and why, is in the report and beside the results
-    left = read_result_csv(run / "unavailable.csv")
+    left = read_result_csv(run / "restricted/unavailable.csv")
     assert "regular_work" in set(left["name"]) and "work_history" in set(left["name"])
     assert "Left out: configured items these data cannot support" in page
-    coefs = read_result_csv(run / "models/coefficients.csv")
+    coefs = read_result_csv(run / "restricted/models/coefficients.csv")
     assert set(coefs["outcome"]) == {"open_market", "job_or_studies", "works_10_hours"}
     assert "main_diagnosis[psychosis]" in set(coefs["term"])
     # the generator's truth is compared (the random intercept's psychosis OR covers it)
-    truth = read_result_csv(run / "models/open_market/core/truth.csv")
+    truth = read_result_csv(run / "restricted/models/open_market/core/truth.csv")
     assert "main_diagnosis[psychosis]" in set(truth["term"])
 
 
@@ -477,7 +477,7 @@ def test_every_command_of_the_guide_runs(example_repo: Path) -> None:
             command, shell=True, cwd=example_repo, capture_output=True, text=True, env=env
         )
         assert r.returncode == 0, (command, (r.stdout + r.stderr)[-2000:])
-    assert (example_repo / "results/example_region/report/index.html").exists()
+    assert (example_repo / "results/example_region/public/index.html").exists()
 
 
 def test_an_unknown_key_names_its_nearest_spelling_in_a_few_lines(example_repo: Path) -> None:

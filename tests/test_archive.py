@@ -13,9 +13,10 @@ import tomllib
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, VOLATILE, snakemake
+from conftest import ROOT, VOLATILE, snakemake, write_config
 
 from ipseval import __version__, citation
 from ipseval.archive import TIME_STAMPED
@@ -147,10 +148,13 @@ def test_the_run_crate_validates_and_reruns_byte_for_byte(
     pins = {g[i]["name"]: g[i]["version"] for i in _ids(workflow["softwareRequirements"])}
     assert pins["snakemake"] in lock and pins["statsmodels"] in lock and len(pins) > 50
     outputs = _ids(action["result"])
-    on_disk = sorted(str(p.relative_to(repo)) for p in default_run.rglob("*") if p.is_file())
+    # the public tier only: the synthetic exports travel, restricted/ does not
+    on_disk = sorted(
+        str(p.relative_to(repo)) for p in (default_run / "public").rglob("*") if p.is_file()
+    )
     assert sorted(outputs) == on_disk
-    assert "results/default/datapackage.json" in outputs
-    assert any(o.endswith("core/notebook.ipynb") for o in outputs)  # executed notebooks
+    assert not any("/restricted/" in f for f in z_names(crate_zip))
+    assert "results/default/public/datapackage.json" in outputs
     for rel in [*inputs, *outputs, "Snakefile", "src/ipseval/estimators.py"]:
         assert g[rel]["sha256"] == hashlib.sha256((unpacked / rel).read_bytes()).hexdigest(), rel
 
@@ -167,19 +171,18 @@ def test_the_run_crate_validates_and_reruns_byte_for_byte(
     assert rerun.returncode == 0, (rerun.stdout + rerun.stderr)[-3000:]
     compared = set()
     for rel in outputs:
-        if TIME_STAMPED.search(rel) or Path(rel).name in VOLATILE:
+        if TIME_STAMPED.search(rel) or Path(rel).name in VOLATILE | {"SHA256SUMS"}:
             continue
         again = hashlib.sha256((unpacked / rel).read_bytes()).hexdigest()
         assert again == g[rel]["sha256"], rel
         compared.add(rel)
-    # the data packages, model results, executed notebooks and report tables among them
-    run = "results/default"
+    # the data package, report tables and figures among them
+    run = "results/default/public"
     assert {
         f"{run}/datapackage.json",
-        f"{run}/models/regular_work/core/coefficients.csv",
-        f"{run}/models/regular_work/core/notebook.ipynb",
-        f"{run}/report/participant_tables.csv",
-        f"{run}/reproduction/check.csv",
+        f"{run}/participant_tables.csv",
+        f"{run}/reproduction.csv",
+        f"{run}/estimates.csv",
     } <= compared
     # the report page differs at most in its generation time and step times
     assert _report_without_volatile(unpacked / "results/default") == _report_without_volatile(
@@ -187,8 +190,14 @@ def test_the_run_crate_validates_and_reruns_byte_for_byte(
     )
 
 
+def z_names(path: Path) -> list[str]:
+    """The member names of a zip file."""
+    with zipfile.ZipFile(path) as z:
+        return z.namelist()
+
+
 def _report_without_volatile(run: Path) -> str:
-    page = (run / "report/index.html").read_text(encoding="utf-8")
+    page = (run / "public/index.html").read_text(encoding="utf-8")
     page = re.sub(r'<span id="generated">[^<]*</span>', "", page)
     page = re.sub(r"<code>[0-9a-f]{40}</code>|<code>unknown</code>", "", page)  # commit
     return page[: page.index("<h3>Wall time of each step")]
@@ -196,11 +205,14 @@ def _report_without_volatile(run: Path) -> str:
 
 def test_time_stamped_outputs_are_only_the_documented_ones() -> None:
     stamped = [
-        "results/x/logs/clean.log",
-        "results/x/benchmarks/a.tsv",
-        "results/x/report/index.html",
+        "results/x/restricted/logs/clean.log",
+        "results/x/restricted/benchmarks/a.tsv",
+        "results/x/public/index.html",
     ]
-    kept = ["results/x/report/participant_tables.csv", "results/x/models/a/b/notebook.html"]
+    kept = [
+        "results/x/public/participant_tables.csv",
+        "results/x/restricted/models/a/b/notebook.html",
+    ]
     assert all(TIME_STAMPED.search(p) for p in stamped)
     assert not any(TIME_STAMPED.search(p) for p in kept)
 
@@ -209,10 +221,86 @@ def test_time_stamped_outputs_are_only_the_documented_ones() -> None:
 def test_the_report_shows_version_commit_and_how_to_cite(default_run: Path) -> None:
     import html
 
-    page = html.unescape((default_run / "report/index.html").read_text(encoding="utf-8"))
+    page = html.unescape((default_run / "public/index.html").read_text(encoding="utf-8"))
     provenance = page[page.index('<section id="provenance">') :]
     assert f"ipseval {__version__}." in provenance
     assert re.search(r"Code version: <code>([0-9a-f]{40}|unknown)</code>", provenance)
     assert citation.software(ROOT / "CITATION.cff") in provenance
     for source in citation.sources(ROOT / "CITATION.cff"):
         assert source in provenance
+
+
+@pytest.mark.e2e
+def test_a_real_data_runs_crate_holds_no_participant_level_row(repo: Path, tmp_path: Path) -> None:
+    """Issue 25: `make archive` of a run whose data are not synthetic deposits the code,
+    config, codebook and public/ only; rerun.sh asks for the user's own export and refuses
+    any other file; only `make archive-restricted` packs the microdata, under its own name."""
+    cfg = write_config(repo, "real_data", run_name="real_data", data__synthetic=False)
+    cfg_yaml = yaml.safe_load((repo / cfg).read_text(encoding="utf-8"))
+    cfg_yaml["multiverse"] = None
+    (repo / cfg).write_text(yaml.safe_dump(cfg_yaml, allow_unicode=True), encoding="utf-8")
+    r = snakemake(repo, "archive", "--configfile", cfg)
+    assert r.returncode == 0, r.stderr[-3000:]
+    crate_zip = repo / "results/real_data.crate.zip"
+    unpacked = tmp_path / "crate"
+    with zipfile.ZipFile(crate_zip) as z:
+        z.extractall(unpacked)
+
+    forms = repo / "data/raw/coach_forms.csv"
+    export = pd.read_csv(forms, dtype=str, keep_default_na=False)
+    export_ids = set(export["Formulär-ID"])
+    participants = len(
+        pd.read_csv(repo / "results/real_data/restricted/clean/participants.csv", dtype=str)
+    )
+    names = sorted(str(p.relative_to(unpacked)) for p in unpacked.rglob("*") if p.is_file())
+    assert "data/raw/coach_forms.csv" not in names and "data/raw/programmes.csv" not in names
+    assert not [n for n in names if "/restricted/" in n]
+    assert "results/real_data/public/index.html" in names
+    # every CSV in the crate: none of the export's ids, no table of one row per participant
+    checked = 0
+    for name in names:
+        if not name.endswith(".csv"):
+            continue
+        table = pd.read_csv(unpacked / name, dtype=str, keep_default_na=False)
+        cells = set(table.to_numpy().ravel()) | set(table.columns)
+        assert not cells & export_ids, name
+        assert len(table) not in (participants, len(export)), name
+        checked += 1
+    assert checked >= 10
+    # the page and the metadata name no export id either
+    for name in ("results/real_data/public/index.html", "ro-crate-metadata.json"):
+        text = (unpacked / name).read_text(encoding="utf-8")
+        assert not [i for i in export_ids if re.search(rf"\b{re.escape(i)}\b", text)], name
+    g = _graph(unpacked)
+    withheld = [e for e in g.values() if str(e["@id"]).startswith("#withheld-")]
+    assert {e["name"] for e in withheld} == {"data/raw/coach_forms.csv", "data/raw/programmes.csv"}
+    assert {e["sha256"] for e in withheld} >= {hashlib.sha256(forms.read_bytes()).hexdigest()}
+
+    # rerun.sh needs the user's own export, and only the one the run used
+    env = {**os.environ, "IPSEVAL_VENV": str(ROOT / ".venv")}
+    missing = subprocess.run(
+        ["sh", "rerun.sh"], cwd=unpacked, capture_output=True, text=True, check=False, env=env
+    )
+    assert missing.returncode == 1
+    assert "data/raw/coach_forms.csv is not here: this crate holds no microdata" in missing.stderr
+    (unpacked / "data/raw").mkdir(parents=True, exist_ok=True)
+    (unpacked / "data/raw/coach_forms.csv").write_bytes(forms.read_bytes() + b"\n")
+    other = subprocess.run(
+        ["sh", "rerun.sh"], cwd=unpacked, capture_output=True, text=True, check=False, env=env
+    )
+    assert other.returncode == 1 and "is not the file the run used" in other.stderr
+
+    # the restricted crate: on explicit request only, named so, with the microdata
+    r = snakemake(repo, "archive_restricted", "--configfile", cfg)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "RESTRICTED" in r.stdout + r.stderr
+    names = z_names(repo / "results/real_data.restricted.crate.zip")
+    assert "data/raw/coach_forms.csv" in names
+    assert "results/real_data/restricted/clean/participants.csv" in names
+    meta = json.loads(
+        zipfile.ZipFile(repo / "results/real_data.restricted.crate.zip").read(
+            "ro-crate-metadata.json"
+        )
+    )
+    root = next(e for e in meta["@graph"] if e["@id"] == "./")
+    assert "RESTRICTED" in root["name"]

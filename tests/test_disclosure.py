@@ -269,7 +269,7 @@ def test_no_small_count_is_shown_or_can_be_narrowed_in_any_two_way_table(case) -
 
 def run_params(run: Path) -> dict[str, Any]:
     """What report_tables takes from the config, from the run's own config.yaml."""
-    cfg = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8"))
+    cfg = yaml.safe_load((run / "public/config.yaml").read_text(encoding="utf-8"))
     m, rep = cfg["models"], cfg["report"]
     return {
         "participant_tables": rep.get("participant_tables", {"variables": {}}),
@@ -288,7 +288,7 @@ def run_params(run: Path) -> dict[str, Any]:
 def written(run: Path) -> dict[tuple[str, str, str], str]:
     """Every count the report folder's CSVs print: (table, row, column) -> text."""
     out = {}
-    report = run / "report"
+    report = run / "public"
     p = read_result_csv(report / "participant_tables.csv", dtype=str, keep_default_na=False)
     for r in p.itertuples():
         out[(f"participants: {r.variable}", r.level, dc.ALL)] = r.count
@@ -326,8 +326,8 @@ def test_the_attacker_learns_nothing_from_the_written_report(run: Path, capsys) 
     params = run_params(run)
     t = params["threshold"]
     root = run.parents[1]
-    participants = read_result_csv(run / "clean/participants.csv")
-    check = run / "reproduction/check.csv"
+    participants = read_result_csv(run / "restricted/clean/participants.csv")
+    check = run / "restricted/reproduction/check.csv"
     source = publish.source_cells(read_check(check)) if check.exists() else []
     orders = natural_orders(load_codebook(root / params["codebook"]))
     pub, people = publish.build(participants, params, orders, source)
@@ -376,7 +376,7 @@ def test_the_attacker_learns_nothing_from_the_written_report(run: Path, capsys) 
                 assert hi - lo >= width, (cell, lo, hi)
             if narrowest is None or hi - lo < narrowest[1] - narrowest[0]:
                 narrowest = (lo, hi)
-    summary = read_result_csv(run / "report/disclosure.csv")
+    summary = read_result_csv(run / "public/disclosure.csv")
     assert summary["protected"].all()
     with capsys.disabled():
         print(
@@ -389,13 +389,66 @@ def test_the_attacker_learns_nothing_from_the_written_report(run: Path, capsys) 
 
 
 @pytest.mark.e2e
+def test_the_cleaning_account_and_the_reproduction_give_no_count_outside_the_step(
+    run: Path,
+) -> None:
+    """Issue 25: the excluded rows by reason and file, and the rows read, are audited by an
+    attacker built here from public/ alone; a reproduced value is published only where the
+    source's own figures give it."""
+    t = run_params(run)["threshold"]
+    width = dc.protection_width(t)
+    truth = read_result_csv(run / "restricted/clean/excluded_rows.csv", dtype=str)
+    shown = read_result_csv(run / "public/excluded_reasons.csv", dtype=str, keep_default_na=False)
+    account = read_result_csv(run / "public/cleaning.csv", dtype=str, keep_default_na=False)
+    kept = dict(zip(account["file"], account["rows_kept"].astype(int), strict=True))
+    for a in account.itertuples():  # read = kept + excluded: shown together or not at all
+        assert a.rows_read == "–" or int(a.rows_read) == int(a.rows_kept) + int(a.rows_excluded), a
+    reasons = sorted(set(truth["reason"]))
+    files = list(kept)
+    atoms = [(r, f) for r in reasons for f in files]
+    att = dc.Attacker({"reason", "file"}, {"reason": reasons, "file": files})
+    for r in shown.itertuples():
+        k = known(r.rows, t)
+        if k is not None:
+            where = []
+            if r.reason != dc.ALL:
+                where.append(("reason", (r.reason,)))
+            if r.file != dc.ALL:
+                where.append(("file", (r.file,)))
+            att.know(tuple(where), *k)
+    for a in account.itertuples():
+        if a.rows_read != "–" and a.file in files:  # read - kept = excluded from the file
+            n = int(a.rows_read) - kept[a.file]
+            att.know((("file", (a.file,)),), n, n)
+    counts = truth.groupby(["reason", "file"]).size()
+    for (reason, file), n in counts.items():
+        if 0 < n < t:
+            lo, hi = att.bounds(np.array([a == (reason, file) for a in atoms], float))
+            assert hi - lo >= width, (reason, file, n, lo, hi)
+    for (reason,), n in truth.groupby(["reason"]).size().items():
+        assert not (
+            0 < n < t
+            and shown.query("reason == @reason and file == @dc.ALL")["rows"].eq(str(n)).any()
+        ), reason
+    # the reproduction: a value beside its published one only where the source gives it
+    check = run / "restricted/reproduction/check.csv"
+    if check.exists():
+        full = read_result_csv(check, dtype=str, keep_default_na=False)
+        public = read_result_csv(run / "public/reproduction.csv", dtype=str, keep_default_na=False)
+        assert len(full) == len(public)
+        open_ = public["status"].isin(["match", "source_inconsistent"])
+        assert (public.loc[~open_, "reproduced"] == "").all()
+        assert (public.loc[open_, "reproduced"] == full.loc[open_, "reproduced"]).all()
+
+
+@pytest.mark.e2e
 def test_every_file_of_the_report_folder_is_registered(run: Path) -> None:
-    files = {p.name for p in (run / "report").iterdir() if p.is_file()}
-    assert files, "the report folder is empty"
+    files = {p.name for p in (run / "public").iterdir() if p.is_file()}
+    assert files, "the public folder is empty"
     unregistered = files - set(publish.REGISTRY)
     assert not unregistered, f"written without the disclosure step: {sorted(unregistered)}"
     # the figures and the rates show a share only where both its counts are shown
-    rates = read_result_csv(run / "report/outcome_rates.csv", dtype=str, keep_default_na=False)
+    rates = read_result_csv(run / "public/outcome_rates.csv", dtype=str, keep_default_na=False)
     for r in rates.itertuples():
         assert (r.share != "") == (r.events.isdigit() and r.n.isdigit() and int(r.n) > 0)
 
@@ -838,3 +891,64 @@ def test_an_evaluation_smaller_than_the_threshold_publishes_no_table() -> None:
     pub.register("groups", dc.crosstab_cells(people, "groups", "group", None, levels), "t")
     with pytest.raises(dc.DisclosureError, match="cannot protect groups: a / Totalt"):
         dc.protect(pub, people, 5)
+
+
+def test_a_few_excluded_rows_are_not_shown_exactly_nor_by_rows_read_minus_kept() -> None:
+    # issue 25: "2 excluded for Ålder (år): out of range" was printed as is; so were the rows
+    # read, from which the rows kept (the published total) give the excluded rows exactly
+    accounting = pd.DataFrame(
+        {
+            "file": ["forms.csv", "sites.csv"],
+            "sha256": ["a" * 64, "b" * 64],
+            "rows_in": [103, 12],
+            "rows_kept": [100, 12],
+            "rows_excluded": [3, 0],
+            "notes": ["", ""],
+        }
+    )
+    excluded = pd.DataFrame(
+        {
+            "file": ["forms.csv"] * 3,
+            "row": ["4", "9", "17"],
+            "id": ["anon-004", "anon-009", "anon-017"],
+            "reason": ["Ålder (år): out of range"] * 2 + ["Kön: not an allowed answer"],
+        }
+    )
+    tables, _, _, findings = publish.cleaning_tables(accounting, excluded, 5)
+    shown = tables["excluded_reasons"]
+    assert not [v for v in shown["rows"] if v.isdigit() and 0 < int(v) < 5]
+    assert set(shown["rows"]) <= {"<5", "–", "0"}
+    account = tables["cleaning"].set_index("file")
+    assert account.loc["forms.csv", "rows_read"] == "–"  # 103 - 100 would give the 3
+    assert account.loc["forms.csv", "rows_excluded"] in ("<5", "–")
+    assert account.loc["sites.csv", ["rows_read", "rows_excluded"]].tolist() == ["12", "0"]
+    assert findings and all(f.ok for f in findings)
+    # none of it names a row, an id or a value
+    text = tables["cleaning"].to_csv() + shown.to_csv()
+    assert "anon-" not in text and "17" not in text
+    # and with nothing excluded there is nothing to hide
+    none = publish.cleaning_tables(accounting.assign(rows_in=[100, 12]), excluded[:0], 5)[0]
+    assert none["cleaning"]["rows_read"].tolist() == ["100", "12"]
+    assert none["excluded_reasons"].empty
+
+
+def test_a_reproduced_value_that_differs_is_published_as_its_status_only() -> None:
+    check = pd.DataFrame(
+        {
+            "table": ["Tabell 9"] * 3,
+            "row": ["18–24 år", "25–34 år", "35–44 år"],
+            "column": ["Antal"] * 3,
+            "kind": ["count"] * 3,
+            "published": ["88", "27", "3"],
+            "reproduced": ["88", "26", ""],
+            "status": ["match", "differs", "not_determined"],
+            "note": ["", "", ""],
+        }
+    )
+    public = publish.public_reproduction(check)
+    assert public["reproduced"].tolist() == ["88", "", ""]
+    assert public["status"].tolist() == check["status"].tolist()
+    head = pd.DataFrame(
+        {"id": ["a", "b"], "reproduced_pct": [3.97, 12.3], "status": ["match", "differs"]}
+    )
+    assert publish.public_headline(head)["reproduced_pct"].isna().tolist() == [False, True]

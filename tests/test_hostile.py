@@ -20,7 +20,7 @@ from ipseval.clean import run
 from ipseval.io import read_result_csv
 
 CASES = catalogue()
-OUTPUTS = ("programmes", "participants", "excluded", "accounting")
+OUTPUTS = ("programmes", "participants", "excluded", "accounting", "key")
 
 
 def params() -> dict:
@@ -180,11 +180,11 @@ def test_planted_personal_data_reaches_no_output_and_no_terminal(
         p.read_text(encoding="utf-8", errors="replace") for p in files if p.suffix == ".csv"
     )
     if policy == "exclude":
-        page = (results / "report/index.html").read_text(encoding="utf-8")
+        page = (results / "public/index.html").read_text(encoding="utf-8")
         assert "‹masked" in page  # the excluded rows' reasons, masked
-        assert len(read_result_csv(results / "clean/excluded_rows.csv")) == 3
+        assert len(read_result_csv(results / "restricted/clean/excluded_rows.csv")) == 3
     else:
-        assert not (results / "clean/participants.csv").exists()
+        assert not (results / "restricted/clean/participants.csv").exists()
 
 
 def test_a_formula_cell_without_a_stored_value_is_a_problem_not_an_empty_answer(

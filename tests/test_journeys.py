@@ -7,6 +7,8 @@ results/journey-times.csv (docs/testing.md)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, Typed, record_time, snakemake
 from journeys import DIAGNOSES, JOURNEYS, write
 
+from ipseval import publish
 from ipseval.derive import AGE_BANDS, TIME_BANDS
 from ipseval.design import restrict_rows
 
@@ -60,30 +63,77 @@ def readable(page: Path) -> str:
     return text
 
 
+def tiers(results: Path) -> None:
+    """Issue 25: the run's two tiers. public/ holds only registered files (the disclosure
+    step's tables, the page, its figures, the data package, the config, the checksums); the
+    page links nothing outside itself; no public file holds a pseudonym, a participant-level
+    row or a count the audit did not pass; the export's ids are only in restricted/."""
+    public, restricted = results / "public", results / "restricted"
+    names = {p.name for p in public.iterdir()}
+    assert not [p for p in public.iterdir() if p.is_dir()]
+    assert names <= set(publish.REGISTRY), names - set(publish.REGISTRY)
+    soup = BeautifulSoup((public / "index.html").read_text(encoding="utf-8"), "html.parser")
+    links = [a.get("href") for a in soup.find_all(href=True)]
+    links += [t.get("src") for t in soup.find_all(src=True)]
+    assert all(str(u).startswith(("#", "data:")) for u in links), links
+    participants = pd.read_csv(restricted / "clean/participants.csv", dtype=str)
+    key = pd.read_csv(restricted / "clean/id_key.csv", dtype=str, keep_default_na=False)
+    assert set(participants["form_id"]) <= set(key["form_id"])
+    assert not set(participants["form_id"]) & set(key["export_id"])  # pseudonyms only
+    export_ids = set(key["export_id"]) - {""}
+    for csv in sorted(public.glob("*.csv")):
+        table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        assert "form_id" not in table.columns, csv
+        assert len(table) < len(participants), csv
+        cells = set(table.to_numpy().ravel())
+        assert not {c for c in cells if c.startswith("anon-")}, csv
+        assert not cells & export_ids, csv
+    # the export's ids nowhere but the key (pseudonyms everywhere else)
+    for csv in sorted(restricted.rglob("*.csv")):
+        if csv.name != "id_key.csv" and "form_id" in pd.read_csv(csv, nrows=0).columns:
+            ids = set(pd.read_csv(csv, dtype=str, keep_default_na=False)["form_id"])
+            assert ids <= set(key["form_id"]), csv
+    assert (pd.read_csv(public / "disclosure.csv")["protected"]).all()
+    for tier in ("public", "restricted"):
+        package = json.loads((results / tier / "datapackage.json").read_text(encoding="utf-8"))
+        assert package["ipseval"]["tier"] == tier
+        assert {r["ipseval"]["tier"] for r in package["resources"]} == {tier}
+    sums = dict(
+        reversed(line.split("  ", 1))
+        for line in (public / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    )
+    assert set(sums) == names - {"SHA256SUMS", "tables.xlsx", "report.pdf"}
+    for name, digest in sums.items():
+        assert hashlib.sha256((public / name).read_bytes()).hexdigest() == digest, name
+
+
 def finished(run: Typed, results: Path) -> None:
     """A run that went all the way: exit 0, no traceback, the report and every fit's
-    notebook written."""
+    notebook written, its two tiers as they must be."""
     assert run.returncode == 0, run.output[-3000:]
     assert "Traceback" not in run.output, run.output[-3000:]
-    assert (results / "report/index.html").stat().st_size > 10_000
-    readable(results / "report/index.html")
-    summaries = pd.read_csv(results / "models/summaries.csv")
+    assert (results / "public/index.html").stat().st_size > 10_000
+    readable(results / "public/index.html")
+    summaries = pd.read_csv(results / "restricted/models/summaries.csv")
     for s in summaries.itertuples():
-        assert (results / f"models/{s.outcome}/{s.specification}/notebook.html").exists()
+        assert (results / f"restricted/models/{s.outcome}/{s.specification}/notebook.html").exists()
+    tiers(results)
 
 
 # --- every shipped configuration ------------------------------------------------------------
 
 
 def test_the_default_configuration_runs_whole(default_run: Path) -> None:
-    text = readable(default_run / "report/index.html")
+    text = readable(default_run / "public/index.html")
     assert "up to 29 years" in text and "never employed" in text
-    summaries = pd.read_csv(default_run / "models/summaries.csv")
+    summaries = pd.read_csv(default_run / "restricted/models/summaries.csv")
     assert len(summaries) == 8 and summaries["estimable"].all()
+    tiers(default_run)
 
 
 def test_the_second_example_runs_whole(example_run: Path) -> None:
-    readable(example_run / "report/index.html")
+    readable(example_run / "public/index.html")
+    tiers(example_run)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -105,11 +155,11 @@ def test_a_restricted_variant_reports_its_own_sample(typed, repo: Path) -> None:
     run = typed(make_run("config/variants/over_6_months.yaml"))
     results = repo / "results/over_6_months"
     finished(run, results)
-    everyone = pd.read_csv(results / "clean/participants.csv")
+    everyone = pd.read_csv(results / "restricted/clean/participants.csv")
     sample = restrict_rows(everyone, {"time_gt_6m": [1]})
     assert 0 < len(sample) < len(everyone)
-    summaries = pd.read_csv(results / "models/summaries.csv")
-    samples = pd.read_csv(results / "report/model_samples.csv", dtype=str)
+    summaries = pd.read_csv(results / "restricted/models/summaries.csv")
+    samples = pd.read_csv(results / "public/model_samples.csv", dtype=str)
     for s in summaries.itertuples():
         shown = samples[
             (samples["outcome"] == s.outcome) & (samples["specification"] == s.specification)
@@ -119,17 +169,19 @@ def test_a_restricted_variant_reports_its_own_sample(typed, repo: Path) -> None:
         assert shown["n_analysed"].iloc[0] in (str(s.n_analysed), "–")
         assert shown["events"].iloc[0] in (str(s.events), "–")
         assert shown["n_complete_case"].iloc[0] == f"≈{5 * round(s.n_complete_case / 5)}"
-    rates = pd.read_csv(results / "report/outcome_rates.csv", dtype=str)
+    rates = pd.read_csv(results / "public/outcome_rates.csv", dtype=str)
     total = rates[rates["group"] == "Totalt"]
     answered = sample["y_regular_work"].notna().sum()
     assert total.loc[total["outcome"] == "regular_work", "n"].iloc[0] == str(answered)
     assert set(rates["group"]) == {"Mer än 6 månader", "Totalt"}  # no empty 0 / 0 group
-    text = visible_text(results / "report/index.html")
+    text = visible_text(results / "public/index.html")
     assert f"{len(sample)} of the {len(everyone)} participants" in text
     assert f"Share of the {len(sample)} participants" in text
     # a fit no estimator could make is a recorded outcome, said on the page
     for s in summaries[~summaries["estimable"]].itertuples():
-        warnings = pd.read_csv(results / f"models/{s.outcome}/{s.specification}/warnings.csv")
+        warnings = pd.read_csv(
+            results / f"restricted/models/{s.outcome}/{s.specification}/warnings.csv"
+        )
         assert (warnings["kind"] == "not_estimable").any()
 
 
@@ -156,42 +208,43 @@ def test_every_foreign_journey_runs_whole(foreign: dict, name: str) -> None:
     r, results = foreign[name]
     assert r.returncode == 0, r.stderr[-3000:]
     assert "Traceback" not in r.stderr
-    readable(results / "report/index.html")
+    readable(results / "public/index.html")
     for page in results.rglob("*.html"):
         assert "nan %" not in visible_text(page), page
+    tiers(results)
 
 
 def test_an_intercept_only_evaluation_without_a_survey_month(foreign: dict) -> None:
     r, results = foreign["intercept_only"]
     assert "survey_month is not given" in r.stderr
-    text = visible_text(results / "report/index.html")
+    text = visible_text(results / "public/index.html")
     assert "a month not given in the configuration" in text
     assert "June 2013" not in text
     assert "no predictor to report" in text
     assert "No participant tables" in text
-    assert (results / "report/participant_tables.csv").read_text().startswith("variable,")
+    assert (results / "public/participant_tables.csv").read_text().startswith("variable,")
 
 
 def test_programme_fixed_effects_are_not_findings(foreign: dict) -> None:
     _, results = foreign["programme_only"]
-    finds = pd.read_csv(results / "report/findings.csv")
+    finds = pd.read_csv(results / "public/findings.csv")
     fe = finds[finds["term"].str.startswith("site_fe[")]
     assert len(fe) == 8 and fe["odds_ratio"].isna().all()
     assert (fe["note"] == "not estimable with 9 programmes").all()
-    text = readable(results / "report/index.html")
+    text = readable(results / "public/index.html")
     assert "Not estimable with 9 programmes" in text
     assert "fixed effects" in text and "fixed_effects" not in text
-    every = pd.read_csv(results / "report/estimates.csv")
+    every = pd.read_csv(results / "public/estimates.csv")
     assert "caseload" in set(every["term"])  # the programme-level specification is reported
 
 
 def test_an_empty_grouping_column_and_coded_answers(foreign: dict) -> None:
     _, results = foreign["empty_group"]
-    rates = pd.read_csv(results / "report/outcome_rates.csv", dtype=str)
+    rates = pd.read_csv(results / "public/outcome_rates.csv", dtype=str)
     assert set(rates["group"]) == {"Totalt"}  # not split by a column without values
-    text = visible_text(results / "report/index.html")
+    text = visible_text(results / "public/index.html")
     assert "not split by Cohort" in text
-    ptab = pd.read_csv(results / "report/participant_tables.csv", dtype=str)
+    ptab = pd.read_csv(results / "public/participant_tables.csv", dtype=str)
     dx = ptab[ptab["variable"] == "Primary diagnosis"]
     shown = set(dx["level_label"])
     assert {en for en, _ in DIAGNOSES.values()} - shown <= {
@@ -200,17 +253,17 @@ def test_an_empty_grouping_column_and_coded_answers(foreign: dict) -> None:
     assert not shown & set(DIAGNOSES)  # never the bare codes 1-4
     assert "total" in shown
     # the codes stay codes: '2' is the reference level found in the data
-    check = pd.read_csv(results / "clean/terms_check.csv")
+    check = pd.read_csv(results / "restricted/clean/terms_check.csv")
     assert "dx" not in set(check["predictor"])
-    coefs = pd.read_csv(results / "models/coefficients.csv")
+    coefs = pd.read_csv(results / "restricted/models/coefficients.csv")
     assert {"dx[1]", "dx[3]", "dx[4]"} <= set(coefs["term"])
 
 
 def test_no_estimator_can_fit_and_the_report_says_why(foreign: dict) -> None:
     _, results = foreign["separated"]
-    summary = pd.read_csv(results / "models/job/core/summary.csv").iloc[0]
+    summary = pd.read_csv(results / "restricted/models/job/core/summary.csv").iloc[0]
     assert not summary["estimable"]
     assert "separation" in summary["not_estimable_reason"]
-    assert "Not estimable: no estimator gave a fit" in visible_text(results / "report/index.html")
-    notebook = visible_text(results / "models/job/core/notebook.html")
+    assert "Not estimable: no estimator gave a fit" in visible_text(results / "public/index.html")
+    notebook = visible_text(results / "restricted/models/job/core/notebook.html")
     assert "Not estimable." in notebook

@@ -50,8 +50,9 @@ def test_every_results_folder_is_a_valid_data_package(default_run: Path) -> None
 
     found = packages(default_run)
     assert {p.parent.relative_to(default_run).as_posix() for p in found} >= {
-        ".",
-        "multiverse/default",
+        "public",
+        "restricted",
+        "restricted/multiverse/default",
     }
     described = set()
     for path in found:
@@ -70,7 +71,7 @@ def test_every_results_folder_is_a_valid_data_package(default_run: Path) -> None
     # every CSV of the run belongs to a package
     assert {p.resolve() for p in csvs(default_run)} <= described
     # model frames name their factors' levels and reference levels
-    top = json.loads((default_run / "datapackage.json").read_text(encoding="utf-8"))
+    top = json.loads((default_run / "restricted/datapackage.json").read_text(encoding="utf-8"))
     frame = next(
         r for r in top["resources"] if r["path"] == "models/paid_work/core/model_frame.csv"
     )
@@ -144,7 +145,7 @@ RELATIVE = {"std_error"}
 
 
 def test_r_refits_every_model_from_its_frame_alone(default_run: Path, capsys) -> None:
-    fits = sorted(p.parent for p in (default_run / "models").glob("*/*/model_frame.csv"))
+    fits = sorted(p.parent for p in (default_run / "restricted/models").glob("*/*/model_frame.csv"))
     ref = r_table(ROOT / "R/refit.R", fits)
     worst: dict[tuple[str, str], tuple[float, str]] = {}
     notes = []
@@ -216,7 +217,7 @@ def test_the_report_tables_as_one_workbook(repo: Path, default_run: Path) -> Non
 
     r = snakemake(repo, "excel")
     assert r.returncode == 0, r.stderr[-2000:]
-    book = openpyxl.load_workbook(default_run / "tables.xlsx", read_only=False)
+    book = openpyxl.load_workbook(default_run / "public/tables.xlsx", read_only=False)
     assert {"findings", "outcome_rates", "participant_tables"} <= set(book.sheetnames)
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title  # the header row stays in view

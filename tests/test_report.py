@@ -177,7 +177,7 @@ def visible_text(page: str) -> str:
 
 
 def html_of(run: Path) -> str:
-    return (run / "results/default/report/index.html").read_text(encoding="utf-8")
+    return (run / "results/default/public/index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.e2e
@@ -232,7 +232,7 @@ def test_summary_numbers_equal_their_result_files(run: Path) -> None:
     parser = _Text()
     parser.feed(summary)
     res = run / "results/default"
-    check = pd.read_csv(res / "reproduction/check.csv")
+    check = pd.read_csv(res / "restricted/reproduction/check.csv")
     text = check[check["table"] == "text"].set_index("row")
     ids = [
         "regular_work_pct",
@@ -244,15 +244,15 @@ def test_summary_numbers_equal_their_result_files(run: Path) -> None:
     # first the outcome rates of the run's outcomes (from participants.csv), then the
     # published headline figures as reproduced
     outcomes = yaml.safe_load((run / "config/config.yaml").read_text())["models"]["outcomes"]
-    people = pd.read_csv(res / "clean/participants.csv")
+    people = pd.read_csv(res / "restricted/clean/participants.csv")
     rates = [f"{100 * people[f'y_{o}'].dropna().mean():.1f} %" for o in outcomes]
     assert parser.cards[: len(outcomes)] == rates
     headline = parser.cards[len(outcomes) :]
     assert headline == [f"{float(text.loc[i, 'reproduced']):.1f} %" for i in ids]
     # and those are the report's published headline figures (Socialstyrelsen 2013-12-19)
     assert [round(float(text.loc[i, "reproduced"])) for i in ids] == [4, 12, 54, 61, 35]
-    coefs = pd.read_csv(res / "models/coefficients.csv")
-    summaries = pd.read_csv(res / "models/summaries.csv")
+    coefs = pd.read_csv(res / "restricted/models/coefficients.csv")
+    summaries = pd.read_csv(res / "restricted/models/summaries.csv")
     plain = re.sub(r"<[^>]+>", " ", html.unescape(summary))
     numbers = sorted(re.findall(r"OR ([\d.]+) \(95 % CI ([\d.]+)–([\d.]+)\)", plain))
     models = yaml.safe_load((run / "config/config.yaml").read_text(encoding="utf-8"))["models"]
@@ -308,7 +308,7 @@ def test_no_personal_data_and_no_small_count_in_derived_tables(run: Path) -> Non
     cells = re.findall(r'<td class="num">([^<]*)</td>', section)
     small = [c for c in cells if c.isdigit() and 0 < int(c) < 5]
     assert not small, small
-    ptab = pd.read_csv(run / "results/default/report/participant_tables.csv", dtype=str)
+    ptab = pd.read_csv(run / "results/default/public/participant_tables.csv", dtype=str)
     counts = ptab["count"][ptab["count"].str.isdigit()].astype(int)
     assert not ((counts > 0) & (counts < 5)).any()
 
@@ -316,7 +316,7 @@ def test_no_personal_data_and_no_small_count_in_derived_tables(run: Path) -> Non
 @pytest.mark.e2e
 def test_swedish_report_from_config(run: Path) -> None:
     cfg = write_config(run, "sv", report__language="sv")
-    r = snakemake(run, "results/default/report/index.html", "--configfile", cfg)
+    r = snakemake(run, "results/default/public/index.html", "--configfile", cfg)
     assert r.returncode == 0, r.stderr[-2000:]
     try:
         page = html_of(run)
@@ -336,7 +336,7 @@ def test_swedish_report_from_config(run: Path) -> None:
         assert "aldrig anställd" in text and "never employed" not in text
         assert "psykos mot depression" in text and "psychosis mot" not in text
         # the participant tables' levels too (issue 24): Swedish words, no English ones
-        ptab = pd.read_csv(run / "results/default/report/participant_tables.csv", dtype=str)
+        ptab = pd.read_csv(run / "results/default/public/participant_tables.csv", dtype=str)
         words = set(ptab["level_label"])
         assert {"ej svar", "totalt", "Upp till 29 år", "kvinnor", "missbruk"} <= words
         for english in ("no answer", "total", "up to 29 years", "women", "substance use"):
@@ -347,7 +347,7 @@ def test_swedish_report_from_config(run: Path) -> None:
         jobs = re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M)
         assert set(jobs) <= {"report_tables", "report"}  # only the report is redone
     finally:
-        assert snakemake(run, "results/default/report/index.html").returncode == 0
+        assert snakemake(run, "results/default/public/index.html").returncode == 0
 
 
 @pytest.mark.skipif(
@@ -359,7 +359,7 @@ def test_report_opens_in_a_real_browser(run: Path) -> None:
     """Headless Chromium: no console errors, every figure decoded, every in-page link has a
     target (the page's own self-check), and a screenshot of the first screen."""
     assert CHROMIUM, "CI must have chromium (.ci/run installs it)"
-    page = run / "results/default/report/index.html"
+    page = run / "results/default/public/index.html"
     flags = [
         "--headless",
         "--no-sandbox",
@@ -401,7 +401,7 @@ def test_report_opens_in_a_real_browser(run: Path) -> None:
     # no visible text (outside code blocks and closed details) like code or long decimals
     assert re.search(r'data-snake="([^"]*)"', body).group(1) == ""
     assert re.search(r'data-decimals="([^"]*)"', body).group(1) == ""
-    shot = run / "results/default/report/screenshot.png"
+    shot = run / "results/default/public/screenshot.png"
     subprocess.run(
         [CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=1280,900", page.as_uri()],
         capture_output=True,
@@ -414,7 +414,7 @@ def test_report_opens_in_a_real_browser(run: Path) -> None:
     assert shot.stat().st_size > 20000
     pdf = snakemake(run, "report_pdf")
     assert pdf.returncode == 0, pdf.stderr[-2000:]
-    assert (run / "results/default/report/report.pdf").read_bytes()[:5] == b"%PDF-"
+    assert (run / "results/default/public/report.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def test_run_time_is_the_latest_runs_wall_time_not_the_sum(tmp_path: Path) -> None:

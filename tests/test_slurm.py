@@ -76,15 +76,15 @@ def test_simulation_fan_out_on_slurm_equals_a_local_run(slurm: None, repo: Path)
     ).stdout.split("\n")
     assert sum(line.endswith("COMPLETED") for line in queue) == jobs, queue
 
-    a = digest(repo / "results/slurm_local/simulation")
-    b = digest(repo / "results/slurm_cluster/simulation")
+    a = digest(repo / "results/slurm_local/restricted/simulation")
+    b = digest(repo / "results/slurm_cluster/restricted/simulation")
     assert len(a) == scenarios * CHUNKS + 4
     # the data packages differ in the run's name and config hash only: the same resources
     packages = [
         json.loads(d.joinpath("datapackage.json").read_text(encoding="utf-8"))
         for d in (
-            repo / "results/slurm_local/simulation",
-            repo / "results/slurm_cluster/simulation",
+            repo / "results/slurm_local/restricted/simulation",
+            repo / "results/slurm_cluster/restricted/simulation",
         )
     ]
     assert [r["hash"] for r in packages[0]["resources"]] == [

@@ -22,9 +22,9 @@ pytestmark = pytest.mark.e2e
 
 
 def test_default_run_reproduces_every_published_cell(default_run: Path) -> None:
-    verdict = (default_run / "reproduction/verdict.txt").read_text()
+    verdict = (default_run / "restricted/reproduction/verdict.txt").read_text()
     assert "469 published cells checked: 464 match, 5 source_inconsistent, 0 differs" in verdict
-    check = pd.read_csv(default_run / "reproduction/check.csv")
+    check = pd.read_csv(default_run / "restricted/reproduction/check.csv")
     assert set(check["status"]) == {"match", "source_inconsistent"}
     assert {
         "Tabell 1",
@@ -38,7 +38,7 @@ def test_default_run_reproduces_every_published_cell(default_run: Path) -> None:
 
 
 def test_row_accounting(default_run: Path) -> None:
-    acc = pd.read_csv(default_run / "clean/accounting.csv")
+    acc = pd.read_csv(default_run / "restricted/clean/accounting.csv")
     assert (acc.rows_in == acc.rows_kept + acc.rows_excluded).all()
     assert acc.rows_in.tolist() == [32, 914]
 
@@ -50,15 +50,17 @@ def test_outputs_are_labelled_synthetic_and_hold_no_personal_data(default_run: P
             for token in PII:
                 assert token not in text, (path, token)
     # the label sits beside the data (datapackage.json), never inside a data file
-    package = json.loads((default_run / "datapackage.json").read_text(encoding="utf-8"))
+    package = json.loads((default_run / "restricted/datapackage.json").read_text(encoding="utf-8"))
     assert package["ipseval"]["synthetic"] is True
-    for name in ("clean/participants.csv", "reproduction/check.csv"):
+    for name in ("restricted/clean/participants.csv", "restricted/reproduction/check.csv"):
         assert (default_run / name).read_text().startswith(("form_id,", "table,"))
-    assert "SYNTHETIC DATA" in (default_run / "reproduction/descriptives.html").read_text()
+    assert (
+        "SYNTHETIC DATA" in (default_run / "restricted/reproduction/descriptives.html").read_text()
+    )
 
 
 def test_executed_notebook_is_an_output_with_html(default_run: Path) -> None:
-    nb = (default_run / "reproduction/descriptives.ipynb").read_text()
+    nb = (default_run / "restricted/reproduction/descriptives.ipynb").read_text()
     assert '"output_type"' in nb and "Tabell 11" in nb
     assert "papermill" not in yaml.safe_load(nb)["metadata"]
 
@@ -108,8 +110,8 @@ def test_bad_input_stops_with_one_clear_message_and_no_partial_output(repo: Path
         in r.stderr
     )
     assert "Traceback" not in r.stderr
-    assert not (repo / "results/bad/clean/participants.csv").exists()
-    problems = pd.read_csv(repo / "results/bad/logs/clean_problems.csv", dtype=str)
+    assert not (repo / "results/bad/restricted/clean/participants.csv").exists()
+    problems = pd.read_csv(repo / "results/bad/restricted/logs/clean_problems.csv", dtype=str)
     assert problems[["row", "value"]].values.tolist() == [["11", "‹masked: 3 characters›"]]
 
 
@@ -122,11 +124,11 @@ def test_exclude_mode_continues_and_logs_the_row(repo: Path) -> None:
         cleaning__on_invalid="exclude",
         reproduction__on_mismatch="warn",
     )
-    r = snakemake(repo, "results/exclude/reproduction/verdict.txt", "--configfile", cfg)
+    r = snakemake(repo, "results/exclude/restricted/reproduction/verdict.txt", "--configfile", cfg)
     assert r.returncode == 0, r.stderr[-3000:]
-    excluded = pd.read_csv(repo / "results/exclude/clean/excluded_rows.csv")
+    excluded = pd.read_csv(repo / "results/exclude/restricted/clean/excluded_rows.csv")
     assert excluded["row"].tolist() == [11] and "out of range" in excluded["reason"][0]
-    verdict = (repo / "results/exclude/reproduction/verdict.txt").read_text()
+    verdict = (repo / "results/exclude/restricted/reproduction/verdict.txt").read_text()
     assert "differs" in verdict and "recorded as findings" in verdict
 
 
@@ -230,12 +232,12 @@ def test_student_adds_a_predictor_from_config_alone(repo: Path, default_run: Pat
     cfg = yaml.safe_load((repo / "config/config.yaml").read_text(encoding="utf-8"))
     core = [*cfg["models"]["specifications"]["core"], "registered_af"]
     path = write_config(repo, "student", run_name="student", models__specifications__core=core)
-    target = "results/student/models/paid_work/core/coefficients.csv"
+    target = "results/student/restricted/models/paid_work/core/coefficients.csv"
     r = snakemake(repo, target, "--configfile", path)
     assert r.returncode == 0, r.stderr[-3000:]
     coefs = pd.read_csv(repo / target)
     assert {"registered_af[yes]", "registered_af[unknown]"} <= set(coefs["term"])
-    default = pd.read_csv(default_run / "models/paid_work/core/coefficients.csv")
+    default = pd.read_csv(default_run / "restricted/models/paid_work/core/coefficients.csv")
     assert "registered_af[yes]" not in set(default["term"])  # the default run is untouched
 
 
@@ -250,11 +252,13 @@ def test_ready_made_variants_run_into_their_own_folder(
     repo: Path, variant: str, check: str
 ) -> None:
     run = yaml.safe_load((repo / f"config/variants/{variant}.yaml").read_text(encoding="utf-8"))
-    target = f"results/{run['run_name']}/models/paid_work/core/summary.csv"
+    target = f"results/{run['run_name']}/restricted/models/paid_work/core/summary.csv"
     r = snakemake(repo, target, "--configfile", f"config/variants/{variant}.yaml")
     assert r.returncode == 0, r.stderr[-3000:]
     summary = pd.read_csv(repo / target).iloc[0]
-    participants = pd.read_csv(repo / f"results/{run['run_name']}/clean/participants.csv")
+    participants = pd.read_csv(
+        repo / f"results/{run['run_name']}/restricted/clean/participants.csv"
+    )
     if check == "restricted":
         over = participants[(participants["time_gt_6m"] == 1) & participants["y_paid_work"].notna()]
         assert summary["n_analysed"] == len(over)
@@ -270,13 +274,13 @@ def test_comparison_of_two_runs_shows_config_and_estimate_changes(
     variant = "config/variants/competitive_work.yaml"
     r = snakemake(
         repo,
-        "results/competitive_work/models/coefficients.csv",
-        "results/competitive_work/config.yaml",
+        "results/competitive_work/restricted/models/coefficients.csv",
+        "results/competitive_work/public/config.yaml",
         "--configfile",
         variant,
     )
     assert r.returncode == 0, r.stderr[-3000:]
-    assert snakemake(repo, "results/default/config.yaml").returncode == 0
+    assert snakemake(repo, "results/default/public/config.yaml").returncode == 0
     out = repo / "results/comparisons/default/vs/competitive_work"
     r = snakemake(repo, str((out / "index.html").relative_to(repo)))
     assert r.returncode == 0, r.stderr[-3000:]
@@ -318,11 +322,11 @@ def test_a_second_run_at_once_is_refused_and_the_first_completes(
     assert "Execute 1 jobs" not in refusal  # refused before it ran anything
     assert first.returncode == 0, err[-2000:]
     assert digest(default_run) == before
-    assert (default_run / "report/index.html").stat().st_size > 100_000
+    assert (default_run / "public/index.html").stat().st_size > 100_000
 
 
 def test_main_run_has_the_default_specification_curve(default_run: Path) -> None:
-    grid = default_run / "multiverse/default"
+    grid = default_run / "restricted/multiverse/default"
     specs = read_result_csv(grid / "specifications.csv")
     cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))
     g = cfg["multiverse"]["grids"]["default"]
@@ -335,7 +339,7 @@ def test_main_run_has_the_default_specification_curve(default_run: Path) -> None
     assert len(combos) == n_cells * len(g["estimators"])
     summary = read_result_csv(grid / "summary.csv")
     assert list(summary["term"]) == cfg["multiverse"]["focus"]
-    page = (default_run / "report/index.html").read_text(encoding="utf-8")
+    page = (default_run / "public/index.html").read_text(encoding="utf-8")
     section = page[page.index('<section id="robustness">') : page.index('<section id="context">')]
     for row in summary.itertuples():
         assert f"of {row.estimated} estimated specifications (of {row.specifications})" in section
@@ -357,7 +361,7 @@ def test_sigkill_during_the_model_stage_recovers_byte_identical(
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    bench = default_run / "benchmarks/model_fit"
+    bench = default_run / "restricted/benchmarks/model_fit"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and run.poll() is None:
         if any(p.stat().st_mtime > started for p in bench.glob("*.tsv")):

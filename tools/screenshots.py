@@ -1,6 +1,6 @@
 """The report's first two screens (1280 x 1800 px) and its participant charts in English and
 Swedish, as committed under docs/ and shown in the README: `make screenshots` (needs headless
-Chromium, Debian package `chromium`). Re-renders results/default/report/index.html in each
+Chromium, Debian package `chromium`). Re-renders results/default/public/index.html in each
 language, English last."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-PAGE = ROOT / "results/default/report/index.html"
+PAGE = ROOT / "results/default/public/index.html"
 
 
 def screenshot(language: str, scratch: Path) -> Path:

@@ -1,7 +1,14 @@
 """Pack one run into a Workflow Run RO-Crate (https://w3id.org/ro/wfrun/workflow/0.5) with the
-`rocrate` library: the workflow as run (Snakefile, rules, package, notebooks, config), every
-input and output with its SHA-256, the software pinned in the lock file, who and when, and a
-`rerun.sh` that reproduces the results from the unpacked crate."""
+`rocrate` library: the workflow as run (Snakefile, rules, package, notebooks, config), the
+inputs that may travel and the run's public tier (results/<run>/public/) with their SHA-256,
+the software pinned in the lock file, who and when, and a `rerun.sh` that reproduces the
+results from the unpacked crate.
+
+What may be deposited (docs/deposit.md): the participant-level exports go into a crate only
+when the run's data are synthetic, or in a restricted crate made on explicit request
+(`make archive-restricted`, which also adds results/<run>/restricted/). Otherwise the crate
+names each export with its SHA-256 and holds no copy of it; rerun.sh then needs the user's
+own copy and refuses any file whose SHA-256 is not the recorded one."""
 
 from __future__ import annotations
 
@@ -75,9 +82,31 @@ def snakemake_args(configfiles: list[str]) -> list[str]:
     return ["--forceall", *(f"--configfile={c}" for c in configfiles)]
 
 
-def rerun_script(configfiles: list[str]) -> str:
-    """rerun.sh: remake every result from the unpacked crate with the crate's own package."""
+def rerun_script(configfiles: list[str], needed: dict[str, str] | None = None) -> str:
+    """rerun.sh: remake every result from the unpacked crate with the crate's own package;
+    `needed` (path -> SHA-256) are the exports the crate does not hold: the user puts their
+    own copy at each path, and the script refuses to run on any other file."""
     args = snakemake_args(configfiles)
+    checks = ""
+    if needed:
+        checks = (
+            "# This crate holds no participant-level data. Put your own copy of each export\n"
+            "# below at its path; a file whose SHA-256 differs from the run's is refused.\n"
+            "need() {\n"
+            '  if [ ! -f "$1" ]; then\n'
+            '    echo "rerun.sh: $1 is not here: this crate holds no microdata; put your own'
+            ' copy of the export at $1 (SHA-256 $2)" >&2\n'
+            "    exit 1\n"
+            "  fi\n"
+            "  got=$(python3 -c 'import hashlib, sys; "
+            'print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())\' "$1")\n'
+            '  if [ "$got" != "$2" ]; then\n'
+            '    echo "rerun.sh: $1 is not the file the run used (its SHA-256 is $got; the run'
+            ' used $2)" >&2\n'
+            "    exit 1\n"
+            "  fi\n"
+            "}\n" + "".join(f"need {shlex.quote(p)} {h}\n" for p, h in sorted(needed.items()))
+        )
     return (
         "#!/bin/sh\n"
         "# Remakes results/ from this crate's workflow, inputs and config, importing the crate's\n"
@@ -85,8 +114,7 @@ def rerun_script(configfiles: list[str]) -> str:
         "# (.venv, from requirements.lock) on first use; IPSEVAL_VENV=/path/to/venv uses an\n"
         "# existing environment made from the same requirements.lock instead.\n"
         "set -eu\n"
-        'cd "$(dirname "$0")"\n'
-        'PYTHONPATH="$(pwd)/src${PYTHONPATH:+:$PYTHONPATH}"\n'
+        'cd "$(dirname "$0")"\n' + checks + 'PYTHONPATH="$(pwd)/src${PYTHONPATH:+:$PYTHONPATH}"\n'
         "export PYTHONPATH\n"
         'if [ -n "${IPSEVAL_VENV:-}" ]; then\n'
         f'  "$IPSEVAL_VENV/bin/snakemake" --cores 2 {shlex.join(args)}\n'
@@ -96,8 +124,19 @@ def rerun_script(configfiles: list[str]) -> str:
     )
 
 
-def _file(crate: ROCrate, root: Path, rel: str, about: str | None = None) -> object:
-    path = root / rel
+def crate_path(configfile: str) -> str:
+    """Where a config file given to the run is stored in the crate: its own path inside the
+    project, or config/given/<name> for a file from elsewhere (a path with ../ or /)."""
+    rel = Path(configfile)
+    if rel.is_absolute() or ".." in rel.parts:
+        return f"config/given/{rel.name}"
+    return rel.as_posix()
+
+
+def _file(
+    crate: ROCrate, root: Path, rel: str, about: str | None = None, source: Path | None = None
+) -> object:
+    path = source or root / rel
     props: dict[str, object] = {
         "name": rel,
         "contentSize": str(path.stat().st_size),
@@ -121,11 +160,22 @@ def build(
     configfiles: list[str],
     input_paths: list[str],
     out: str | Path,
+    microdata: list[str] | None = None,
+    synthetic: bool = False,
+    restricted: bool = False,
 ) -> Path:
-    """Write the crate of run `run_name` (results/<run_name>) as a zip at `out`."""
+    """Write the crate of run `run_name` as a zip at `out`: its public tier, and the inputs
+    but the participant-level exports `microdata` (those only when `synthetic`); with
+    `restricted`, the exports and results/<run_name>/restricted/ too (a crate not to be
+    published)."""
     root = Path(root).resolve()
     results = f"results/{run_name}"
-    outputs = _files(root, results)
+    tiers = ["public", "restricted"] if restricted else ["public"]
+    outputs = [f for tier in tiers for f in _files(root, f"{results}/{tier}")]
+    if not outputs:
+        raise FileNotFoundError(f"{results}/public/ is empty: run the workflow first")
+    carry = synthetic or restricted
+    withheld = set() if carry else {str(Path(m)) for m in (microdata or [])}
     times = [(root / f).stat().st_mtime for f in outputs]
     start = datetime.fromtimestamp(min(times), UTC).isoformat(timespec="seconds")
     end = datetime.fromtimestamp(max(times), UTC).isoformat(timespec="seconds")
@@ -133,11 +183,20 @@ def build(
 
     crate = ROCrate(version="1.1")
     crate.metadata.extra_terms["sha256"] = "http://schema.org/sha256"  # not in the 1.1 context
-    crate.name = f"ipseval run '{run_name}'"
+    crate.name = f"ipseval run '{run_name}'" + (
+        " (RESTRICTED: participant-level data, not for publication)" if restricted else ""
+    )
+    held = (
+        "its participant-level data and restricted results (not for publication)"
+        if restricted
+        else "the synthetic exports"
+        if synthetic
+        else "no participant-level data (each export is named with its SHA-256)"
+    )
     crate.description = (
-        f"Inputs, workflow, configuration and results of the ipseval run '{run_name}'"
-        f" (ipseval {__version__}, commit {commit}). Cite as: "
-        + citation.software(root / "CITATION.cff")
+        f"Workflow, configuration, codebook, published tables and public results of the "
+        f"ipseval run '{run_name}' (ipseval {__version__}, commit {commit}), with {held}. "
+        "Cite as: " + citation.software(root / "CITATION.cff")
     )
     crate.license = "https://spdx.org/licenses/MIT"
     crate.datePublished = end
@@ -190,12 +249,34 @@ def build(
         for rel in _files(root, top)
         if rel != "Snakefile"
     ]
-    inputs = [entity(f, "input") for p in sorted(set(input_paths)) for f in _files(root, p)]
-    config_files = [entity(c) for c in configfiles]
+    paths = sorted({str(Path(p)) for p in input_paths})
+    inputs = [entity(f, "input") for p in paths if p not in withheld for f in _files(root, p)]
+    needed = {p: sha256(root / p) for p in paths if p in withheld}
+    for p, digest in needed.items():  # named and checksummed, not copied
+        inputs.append(
+            crate.add(
+                ContextEntity(
+                    crate,
+                    f"#withheld-{re.sub(r'[^A-Za-z0-9._-]', '-', p)}",
+                    properties={
+                        "@type": "CreativeWork",
+                        "name": p,
+                        "sha256": digest,
+                        "description": "input not in this crate: participant-level data; "
+                        "rerun.sh needs your own copy at this path, with this SHA-256",
+                    },
+                )
+            )
+        )
+    config_files = [
+        crate.get(crate_path(c)) or _file(crate, root, crate_path(c), source=(root / c).resolve())
+        for c in configfiles
+    ]
+    configfiles = [crate_path(c) for c in configfiles]
     results_entities = [entity(f) for f in outputs]
     scratch = Path(tempfile.mkdtemp())
     script = scratch / "rerun.sh"
-    script.write_text(rerun_script(configfiles), encoding="utf-8")
+    script.write_text(rerun_script(configfiles, needed), encoding="utf-8")
     script.chmod(0o755)
     crate.add_file(
         script,

@@ -26,6 +26,16 @@ class CleanResult:
     excluded: pd.DataFrame
     accounting: pd.DataFrame
     problems: list[Problem]
+    key: pd.DataFrame  # pseudonym -> the export's own id (restricted/clean/id_key.csv)
+
+
+def pseudonyms(ids: Mapping[int, object]) -> dict[int, str]:
+    """A stable pseudonym for every form of the export: anon-1, anon-2, ... zero-padded to one
+    width, in the export's row order (the same export gives the same pseudonyms). The export's own
+    ids never leave the clean stage except in the key file of the restricted tier."""
+    rows = sorted(ids)
+    width = len(str(len(rows)))
+    return {row: f"anon-{i:0{width}d}" for i, row in enumerate(rows, 1)}
 
 
 def _exclusions(problems: list[Problem], file: str, form_ids: Mapping[int, object]) -> pd.DataFrame:
@@ -130,6 +140,19 @@ def clean(
     participants = derive_participants(keep_forms, programmes, cb, outcomes)
 
     ids = dict(forms.data[cb.coach_form.id_variable].items())
+    alias = pseudonyms(ids)
+    # the export's ids replaced by pseudonyms from here on (every result, every log)
+    by_export_id = {ids[r]: alias[r] for r in keep_forms.index}
+    participants["form_id"] = participants["form_id"].map(by_export_id)
+    key = pd.DataFrame(
+        {
+            "form_id": [alias[r] for r in sorted(ids)],
+            "file": fp,
+            "row": sorted(ids),
+            "export_id": [ids[r] for r in sorted(ids)],
+        }
+    )
+    ids = alias
     no_answers = pd.DataFrame(
         {
             "file": fp,
@@ -169,7 +192,7 @@ def clean(
     for _, r in accounting.iterrows():
         if r.rows_in != r.rows_kept + r.rows_excluded or counts.get(r.file, 0) != r.rows_excluded:
             raise AssertionError(f"row accounting does not balance for {r.file}")
-    return CleanResult(programmes, participants, excluded_rows, accounting, problems)
+    return CleanResult(programmes, participants, excluded_rows, accounting, problems, key)
 
 
 def run(
@@ -206,4 +229,5 @@ def run(
     write_csv(result.participants, outputs["participants"])
     write_csv(result.excluded, outputs["excluded"])
     write_csv(result.accounting, outputs["accounting"])
+    write_csv(result.key, outputs["key"])
     return 0

@@ -9,7 +9,7 @@ merges key by key into the default's; a list or a value replaces the default's; 
 
 `unavailable: stop` (the default) stops the run at start-up naming everything the codebook
 cannot support; `unavailable: drop` leaves each such item out and records why
-(`results/<run>/unavailable.csv`, the log and the report).
+(`results/<run>/restricted/unavailable.csv`, the log and the report).
 """
 
 from __future__ import annotations

@@ -25,10 +25,18 @@ FIELDS = yaml.safe_load(
     (Path(__file__).parent / "templates" / "fields.yaml").read_text(encoding="utf-8")
 )
 PROFILE = "tabular-data-package"
+# Each run has two tiers (docs/disclosure.md); every package and every resource says which.
+TIERS = {
+    "public": "may be published: every count in these tables went through the disclosure "
+    "step (docs/disclosure.md)",
+    "restricted": "not for publication: participant-level rows, or counts that did not go "
+    "through the disclosure step; keep with the microdata under their data-protection terms",
+}
 
 # Analysis columns derived in ipseval.derive (beyond one column per codebook answer).
 DERIVED = {
-    "form_id": "Coach form (participant) identifier",
+    "form_id": "Pseudonymous coach form (participant) identifier: anon-1, anon-2, ... in the "
+    "export's row order (the export's own ids are only in restricted/clean/id_key.csv)",
     "programme_id": "Programme identifier (P01, ... in the programme file's order)",
     "time_gt_6m": "1 if the participant had been in the programme more than 6 months (Q1)",
     "age_band": "Age band of Tabell 9",
@@ -199,19 +207,27 @@ def package(
     meta: Mapping[str, Any],
     codebook: Codebook | None = None,
     outcome_labels: Mapping[str, str] | None = None,
+    tier: str = "restricted",
 ) -> dict[str, Any]:
     """The datapackage.json descriptor of the CSVs `files` under `run_dir`; `meta` holds the
-    run's metadata (run_name, synthetic, generator_seed, config_sha256)."""
+    run's metadata (run_name, synthetic, generator_seed, config_sha256); `tier` is "public"
+    (may be published) or "restricted" (microdata or counts outside the disclosure step)."""
+    if tier not in TIERS:
+        raise ValueError(f"tier must be one of {sorted(TIERS)}, not {tier!r}")
     run_dir = Path(run_dir)
     resources = [
         resource(run_dir, Path(f), codebook, outcome_labels or {}) for f in sorted(map(str, files))
     ]
+    for r in resources:
+        r.setdefault("ipseval", {})["tier"] = tier
     synthetic = bool(meta["synthetic"])
     about = {
         "run_name": meta["run_name"],
         "synthetic": synthetic,
         "config_sha256": meta["config_sha256"],
         "version": version(),
+        "tier": tier,
+        "tier_note": TIERS[tier],
         "text_cells": "a text cell a spreadsheet would evaluate as a formula (starting with =, "
         "+, -, @, tab or carriage return, and not a number) is written with a leading "
         "apostrophe (OWASP's rule against CSV injection); remove it to read the text as given",

@@ -62,6 +62,7 @@ ROUND_BASE = 5
 ALL = "Totalt"  # the margin's label in the tables (a survey label, kept in Swedish)
 MIN_WIDTH = 3  # an attacker's interval narrower than this pins a count to within ±1
 MAX_ATOMS_FOR_ATOM_CHECK = 2000
+UNBOUNDED = 10**9  # the attacker's upper bound for a count nothing published bounds
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,8 @@ class Attacker:
         """The smallest and largest value of a quantity (indicator over atoms) consistent
         with everything the attacker knows (integer optima)."""
         n = len(self.atoms)
+        if not self.rows:  # nothing published on these variables: any count at all
+            return 0, UNBOUNDED
         cons = optimize.LinearConstraint(sparse.csr_array(np.vstack(self.rows)), self.lo, self.hi)
         out = []
         for sign in (1.0, -1.0):
@@ -218,7 +221,7 @@ class Attacker:
                 sign * indicator,
                 constraints=cons,
                 integrality=np.ones(n),
-                bounds=optimize.Bounds(0, np.inf),
+                bounds=optimize.Bounds(0, UNBOUNDED),  # finite where nothing bounds it
             )
             if not res.success:
                 raise RuntimeError(f"the attacker's program failed: {res.message}")

@@ -19,6 +19,16 @@ def sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def write_checksums(files: list[str], out: str | Path) -> None:
+    """Write `sha256sum -c`'s format (hash, two spaces, name relative to `out`'s folder)."""
+    folder = Path(out).parent
+    lines = [
+        f"{sha256(f)}  {Path(f).resolve().relative_to(folder.resolve()).as_posix()}\n"
+        for f in sorted(set(map(str, files)))
+    ]
+    write_atomic(out, "".join(lines).encode("utf-8"))
+
+
 def write_atomic(path: str | Path, data: bytes) -> None:
     """Write bytes to a temporary file beside `path`, then rename it into place."""
     path = Path(path)

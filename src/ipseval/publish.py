@@ -27,7 +27,13 @@ REGISTRY = {
     "of its counts are shown",
     "model_samples.csv": "disclosure step: each model's sample; complete cases rounded to 5",
     "disclosure.csv": "the audit's summary: each table's cells by status; no hidden value",
-    "headline.csv": "the source's published headline percentages beside their reproduction",
+    "headline.csv": "the source's published headline percentages beside their reproduction "
+    "(a reproduced value only where the source's own figures determine it)",
+    "reproduction.csv": "every published cell beside its reproduction; a reproduced value only "
+    "where it matches the publication or follows from its documented inconsistencies",
+    "cleaning.csv": "disclosure step: rows read, kept and excluded per file (a file's rows "
+    "read only where its excluded rows are shown)",
+    "excluded_reasons.csv": "disclosure step: excluded rows by reason and file",
     "findings.csv": "odds ratios of the fitted models: estimates, not counts",
     "estimates.csv": "odds ratios of every specification: estimates, not counts",
     "variation.csv": "programme variation (random intercept) and true coefficients covered: "
@@ -38,13 +44,18 @@ REGISTRY = {
     "context.png": "overall rates from outcome_rates.csv beside published literature",
     "index.html": "the report page: its counts come from the files above",
     "report.pdf": "the report page printed (make pdf)",
+    "tables.xlsx": "the CSVs above as one workbook (make excel)",
+    "datapackage.json": "the public tier's data package: the CSVs above, their schemas",
+    "config.yaml": "the configuration as run",
+    "SHA256SUMS": "the SHA-256 of every file above",
 }
 
 
 WORKING_FILE_NOTICE = (
     "**Working file, not disclosure-controlled.** Counts here come straight from the "
-    "microdata, small ones included. Publish the report folder (results/<run>/report/), "
-    "whose every count went through the disclosure step (docs/disclosure.md), not this."
+    "microdata, small ones included. It is in the run's restricted/ folder: publish the "
+    "public/ folder, whose every count went through the disclosure step "
+    "(docs/disclosure.md), never this."
 )
 
 
@@ -331,3 +342,74 @@ def source_cells(check: pd.DataFrame) -> list[dc.Cell]:
             )
         )
     return out
+
+
+# Reproduction statuses whose reproduced value the publication itself determines: equal to
+# the published value, or the value its documented inconsistencies imply (the registry in
+# data/published/inconsistencies.csv is worked out from the published figures alone).
+DETERMINED_BY_SOURCE = ("match", "source_inconsistent")
+
+
+def public_reproduction(check: pd.DataFrame) -> pd.DataFrame:
+    """The reproduction check as it may be published: a reproduced value that differs from
+    the publication is a count of the microdata outside the disclosure step, so only its
+    status is kept (the value stays in restricted/reproduction/check.csv)."""
+    out = check.copy()
+    keep = out["status"].astype(str).isin(DETERMINED_BY_SOURCE)
+    out["reproduced"] = out["reproduced"].astype(object).where(keep, "")
+    return out
+
+
+def public_headline(head: pd.DataFrame) -> pd.DataFrame:
+    """The headline percentages as they may be published (as `public_reproduction`)."""
+    out = head.copy()
+    keep = out["status"].astype(str).isin(DETERMINED_BY_SOURCE)
+    out["reproduced_pct"] = out["reproduced_pct"].where(keep)
+    return out
+
+
+def cleaning_tables(
+    accounting: pd.DataFrame, excluded: pd.DataFrame, threshold: int, seed: int = 20131219
+) -> tuple[dict[str, pd.DataFrame], dc.Publication, dict[dc.Cell, str], list[dc.Finding]]:
+    """The cleaning account through the disclosure step: excluded rows by reason and file
+    (registered, protected and audited as any other table; no participant is in it, so it
+    links to no other table), and per file the rows read, kept and excluded, where the rows
+    read are shown only with their excluded rows (read = kept + excluded)."""
+    files = [str(f) for f in accounting["file"]]
+    people = pd.DataFrame(
+        {"file": excluded["file"].astype(str), "reason": excluded["reason"].astype(str)}
+    )
+    reasons = list(dict.fromkeys(sorted(people["reason"])))
+    pub = dc.Publication({"file": files, "reason": reasons})
+    if reasons:
+        cells = dc.crosstab_cells(people, "excluded rows", "reason", "file", pub.levels)
+        pub.register("excluded rows", cells, "Excluded rows by reason and file")
+        status, findings = dc.protect(pub, people, threshold, seed)
+        long = dc.frame(pub, status, "excluded rows", threshold)
+        long = long.rename(columns={"row": "reason", "column": "file", "shown": "rows"})
+        by_file = {c.column: c for c in pub.cells if c.row == dc.ALL}
+    else:
+        status, findings, by_file = {}, [], {}
+        long = pd.DataFrame(columns=["reason", "file", "rows", "status"])
+    rows = []
+    for r in accounting.itertuples():
+        cell = by_file.get(str(r.file))
+        if cell is None:  # nothing excluded from this file
+            read, gone = str(r.rows_in), "0"
+        else:
+            gone = dc.shown_value(cell, status[cell], threshold)
+            read = str(r.rows_in) if status[cell] in (dc.SHOWN, dc.PUBLIC) else dc.HIDDEN_MARK
+        rows.append(
+            {
+                "file": r.file,
+                "sha256": r.sha256,
+                "rows_read": read,
+                "rows_kept": str(r.rows_kept),
+                "rows_excluded": gone,
+                "notes": r.notes if isinstance(r.notes, str) else "",
+            }
+        )
+    cleaning = pd.DataFrame(
+        rows, columns=["file", "sha256", "rows_read", "rows_kept", "rows_excluded", "notes"]
+    )
+    return {"cleaning": cleaning, "excluded_reasons": long}, pub, status, findings

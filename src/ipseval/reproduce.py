@@ -338,7 +338,7 @@ def side_by_side(result: pd.DataFrame, table: str) -> pd.DataFrame:
     t = result[result["table"] == table].copy()
     mark = {"match": "✓", "source_inconsistent": "≈", "differs": "✗", "not_determined": "?"}
     t["cell"] = [
-        f"{p} | {r} {mark[str(s)]}"
+        f"{p} | {r or '–'} {mark[str(s)]}"
         for p, r, s in zip(t["published"], t["reproduced"], t["status"], strict=True)
     ]
     return pivot_in_order(t, "row", "column", "cell")

@@ -1,4 +1,4 @@
-"""The report's tables as one Excel workbook (results/<run>/tables.xlsx), for readers who
+"""The report's tables as one Excel workbook (results/<run>/public/tables.xlsx), for readers who
 work in Excel: one sheet per table, the header row frozen. The CSVs stay the record."""
 
 from __future__ import annotations

@@ -8,14 +8,16 @@ rule clean:
         coach_forms=config["data"]["coach_forms"],
         codebook=config["data"]["codebook"],
     output:
-        programmes=f"{RESULTS}/clean/programmes.csv",
-        participants=f"{RESULTS}/clean/participants.csv",
-        excluded=f"{RESULTS}/clean/excluded_rows.csv",
-        accounting=f"{RESULTS}/clean/accounting.csv",
+        programmes=f"{RESTRICTED}/clean/programmes.csv",
+        participants=f"{RESTRICTED}/clean/participants.csv",
+        excluded=f"{RESTRICTED}/clean/excluded_rows.csv",
+        accounting=f"{RESTRICTED}/clean/accounting.csv",
+        # the export's own ids beside their pseudonyms: the only file that holds them
+        key=f"{RESTRICTED}/clean/id_key.csv",
     log:
-        problems=f"{RESULTS}/logs/clean_problems.csv",
+        problems=f"{RESTRICTED}/logs/clean_problems.csv",
     benchmark:
-        f"{RESULTS}/benchmarks/clean.tsv"
+        f"{RESTRICTED}/benchmarks/clean.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -30,9 +32,9 @@ rule clean:
 rule unavailable:
     # What the codebook could not support and `unavailable: drop` left out (empty otherwise).
     output:
-        table=f"{RESULTS}/unavailable.csv",
+        table=f"{RESTRICTED}/unavailable.csv",
     log:
-        f"{RESULTS}/logs/unavailable.log",
+        f"{RESTRICTED}/logs/unavailable.log",
     conda:
         "../../environment.yml"
     params:
@@ -52,9 +54,9 @@ rule check_terms:
         participants=rules.clean.output.participants,
         codebook=config["data"]["codebook"],
     output:
-        check=f"{RESULTS}/clean/terms_check.csv",
+        check=f"{RESTRICTED}/clean/terms_check.csv",
     log:
-        f"{RESULTS}/logs/check_terms.log",
+        f"{RESTRICTED}/logs/check_terms.log",
     conda:
         "../../environment.yml"
     params:

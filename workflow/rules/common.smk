@@ -13,7 +13,14 @@ os.environ["PATH"] = os.pathsep.join(
     [str(Path(sys.executable).parent), os.environ["PATH"]]
 )
 RUN = config["run_name"]
-RESULTS = f"results/{RUN}"
+# Two tiers in every run (docs/disclosure.md): public/ holds only what may be published (the
+# report page, its figures and its disclosure-controlled tables, their data package, the
+# config as run, checksums); restricted/ holds everything else (cleaned microdata, model
+# frames, per-fit working notebooks, logs with row numbers). Nothing in public/ is read from
+# restricted/ except through the disclosure step (ipseval.publish).
+RUN_DIR = f"results/{RUN}"
+PUBLIC = f"{RUN_DIR}/public"
+RESTRICTED = f"{RUN_DIR}/restricted"
 SYNTHETIC = bool(config["data"]["synthetic"])
 # Optional stages: each is in the DAG only when the config has it (the report follows).
 REPRODUCE = bool(config.get("reproduction", {}).get("enabled", False))
@@ -103,7 +110,7 @@ def predictor_labels():
 def model_outputs(outcome="{outcome}", spec="{spec}", for_report=False):
     """Result files of one outcome x specification fit; with `for_report`, the figures are
     marked for `snakemake --report` with their captions."""
-    base = f"{RESULTS}/models/{outcome}/{spec}"
+    base = f"{RESTRICTED}/models/{outcome}/{spec}"
     files = {t: f"{base}/{t}.csv" for t in MODEL_TABLES}
     for f in MODEL_FIGURES:
         path = f"{base}/{f}.png"
@@ -143,7 +150,7 @@ SIM_CHUNKS = (
     if SIM
     else []
 )
-SIM_DIR = f"{RESULTS}/simulation"
+SIM_DIR = f"{RESTRICTED}/simulation"
 
 
 def simulation_models():
@@ -173,7 +180,7 @@ def simulation_for_report():
     return {}
 
 
-MV_DIR = f"{RESULTS}/multiverse"
+MV_DIR = f"{RESTRICTED}/multiverse"
 
 
 def multiverse_cells(grid):
@@ -201,7 +208,7 @@ def report_benchmarks():
     """The benchmark files of the jobs the report's page depends on: its step times and the
     run's wall and CPU time come from these, declared, not from whatever the folder holds.
     """
-    b = f"{RESULTS}/benchmarks"
+    b = f"{RESTRICTED}/benchmarks"
     files = [f"{b}/clean.tsv", f"{b}/report_tables.tsv"]
     files += [
         f"{b}/{rule}/{o}_{s}.tsv"
@@ -313,10 +320,11 @@ def report_table_outputs():
     """Optional outputs: the published headline figures, the literature comparison."""
     extra = {}
     if REPRODUCE:
-        extra["headline"] = f"{RESULTS}/report/headline.csv"
+        extra["headline"] = f"{PUBLIC}/headline.csv"
+        extra["reproduction"] = f"{PUBLIC}/reproduction.csv"
     if LITERATURE:
         extra["fig_context"] = report(
-            f"{RESULTS}/report/context.png",
+            f"{PUBLIC}/context.png",
             caption="../report/context.rst",
             category="6. In context",
         )
@@ -366,9 +374,7 @@ def report_page_inputs():
     extra = {}
     if REPRODUCE:
         extra |= {
-            "check": rules.reproduction_check.output.check,
             "verdict": rules.reproduction_verdict.output.verdict,
-            "descriptives": rules.descriptives_notebook.output.html,
             "inconsistencies": f"{config['data']['published']}/inconsistencies.csv",
         }
     if LITERATURE:
@@ -394,15 +400,14 @@ def package_meta():
     return meta
 
 
-def main_run_csvs(wildcards):
-    """Every CSV the main run writes outside its specification-curve and simulation
+def restricted_csvs(wildcards):
+    """Every CSV of the restricted tier outside its specification-curve and simulation
     folders (those are packages of their own)."""
     files = {
         "clean": [*rules.clean.output],
         "check": rules.check_terms.output.check,
         "unavailable": rules.unavailable.output.table,
         "collected": [*rules.models_collect.output],
-        "report_tables": [f for f in rules.report_tables.output if f.endswith(".csv")],
         "fits": [
             f
             for o in MODEL_OUTCOMES

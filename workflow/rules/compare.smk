@@ -3,9 +3,9 @@
 
 rule run_config:
     output:
-        params=f"{RESULTS}/config.yaml",
+        params=f"{PUBLIC}/config.yaml",
     log:
-        f"{RESULTS}/logs/run_config.log",
+        f"{RESTRICTED}/logs/run_config.log",
     conda:
         "../../environment.yml"
     params:
@@ -19,10 +19,10 @@ rule compare_runs:
     #   snakemake --cores 1 results/comparisons/default/vs/over_6_months/index.html
     input:
         package=PACKAGE,
-        config_a="results/{a}/config.yaml",
-        config_b="results/{b}/config.yaml",
-        coefficients_a="results/{a}/models/coefficients.csv",
-        coefficients_b="results/{b}/models/coefficients.csv",
+        config_a="results/{a}/public/config.yaml",
+        config_b="results/{b}/public/config.yaml",
+        coefficients_a="results/{a}/restricted/models/coefficients.csv",
+        coefficients_b="results/{b}/restricted/models/coefficients.csv",
     output:
         html="results/comparisons/{a}/vs/{b}/index.html",
         estimates="results/comparisons/{a}/vs/{b}/estimates.csv",

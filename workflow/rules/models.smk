@@ -16,9 +16,9 @@ rule model_fit:
     output:
         **model_outputs(for_report=True),
     log:
-        f"{RESULTS}/logs/model_fit/{{outcome}}_{{spec}}.log",
+        f"{RESTRICTED}/logs/model_fit/{{outcome}}_{{spec}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/model_fit/{{outcome}}_{{spec}}.tsv"
+        f"{RESTRICTED}/benchmarks/model_fit/{{outcome}}_{{spec}}.tsv"
     # before notebooks and curve cells: fits head the longest chain to the report
     priority: 5
     conda:
@@ -38,9 +38,9 @@ rule model_notebook_params:
         # only once the models are known to be fittable: a stopped run leaves no model files
         check=rules.check_terms.output.check,
     output:
-        params=f"{RESULTS}/models/{{outcome}}/{{spec}}/notebook.params.yaml",
+        params=f"{RESTRICTED}/models/{{outcome}}/{{spec}}/notebook.params.yaml",
     log:
-        f"{RESULTS}/logs/model_notebook_params/{{outcome}}_{{spec}}.log",
+        f"{RESTRICTED}/logs/model_notebook_params/{{outcome}}_{{spec}}.log",
     conda:
         "../../environment.yml"
     params:
@@ -50,7 +50,7 @@ rule model_notebook_params:
             "outcome": w.outcome,
             "outcome_label": config["outcomes"][w.outcome]["label"],
             "specification": w.spec,
-            "fit_dir": f"{RESULTS}/models/{w.outcome}/{w.spec}",
+            "fit_dir": f"{RESTRICTED}/models/{w.outcome}/{w.spec}",
             "estimators": list(config["models"]["estimators"]),
         },
     script:
@@ -64,12 +64,12 @@ rule model_notebook:
         notebook="notebooks/models.ipynb",
         params=rules.model_notebook_params.output.params,
     output:
-        ipynb=f"{RESULTS}/models/{{outcome}}/{{spec}}/notebook.ipynb",
-        html=f"{RESULTS}/models/{{outcome}}/{{spec}}/notebook.html",
+        ipynb=f"{RESTRICTED}/models/{{outcome}}/{{spec}}/notebook.ipynb",
+        html=f"{RESTRICTED}/models/{{outcome}}/{{spec}}/notebook.html",
     log:
-        f"{RESULTS}/logs/model_notebook/{{outcome}}_{{spec}}.log",
+        f"{RESTRICTED}/logs/model_notebook/{{outcome}}_{{spec}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/model_notebook/{{outcome}}_{{spec}}.tsv"
+        f"{RESTRICTED}/benchmarks/model_notebook/{{outcome}}_{{spec}}.tsv"
     conda:
         "../../environment.yml"
     resources:
@@ -84,32 +84,32 @@ rule models_collect:
     input:
         package=PACKAGE,
         summaries=expand(
-            f"{RESULTS}/models/{{outcome}}/{{spec}}/summary.csv",
+            f"{RESTRICTED}/models/{{outcome}}/{{spec}}/summary.csv",
             outcome=MODEL_OUTCOMES,
             spec=SPECS,
         ),
         coefficients=expand(
-            f"{RESULTS}/models/{{outcome}}/{{spec}}/coefficients.csv",
+            f"{RESTRICTED}/models/{{outcome}}/{{spec}}/coefficients.csv",
             outcome=MODEL_OUTCOMES,
             spec=SPECS,
         ),
         statistics=expand(
-            f"{RESULTS}/models/{{outcome}}/{{spec}}/fit_statistics.csv",
+            f"{RESTRICTED}/models/{{outcome}}/{{spec}}/fit_statistics.csv",
             outcome=MODEL_OUTCOMES,
             spec=SPECS,
         ),
         truth=expand(
-            f"{RESULTS}/models/{{outcome}}/{{spec}}/truth.csv",
+            f"{RESTRICTED}/models/{{outcome}}/{{spec}}/truth.csv",
             outcome=MODEL_OUTCOMES,
             spec=SPECS,
         ),
     output:
-        summaries=f"{RESULTS}/models/summaries.csv",
-        coefficients=f"{RESULTS}/models/coefficients.csv",
-        statistics=f"{RESULTS}/models/fit_statistics.csv",
-        truth=f"{RESULTS}/models/truth.csv",
+        summaries=f"{RESTRICTED}/models/summaries.csv",
+        coefficients=f"{RESTRICTED}/models/coefficients.csv",
+        statistics=f"{RESTRICTED}/models/fit_statistics.csv",
+        truth=f"{RESTRICTED}/models/truth.csv",
     log:
-        f"{RESULTS}/logs/models_collect.log",
+        f"{RESTRICTED}/logs/models_collect.log",
     conda:
         "../../environment.yml"
     params:

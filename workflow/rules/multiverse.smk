@@ -20,9 +20,9 @@ rule multiverse_cell:
     output:
         specs=f"{MV_DIR}/{{grid}}/cells/{{mv_outcome}}/{{pset}}/{{sample}}/{{missing}}.csv",
     log:
-        f"{RESULTS}/logs/multiverse_cell/{{grid}}/{{mv_outcome}}_{{pset}}_{{sample}}_{{missing}}.log",
+        f"{RESTRICTED}/logs/multiverse_cell/{{grid}}/{{mv_outcome}}_{{pset}}_{{sample}}_{{missing}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/multiverse_cell/{{grid}}/{{mv_outcome}}_{{pset}}_{{sample}}_{{missing}}.tsv"
+        f"{RESTRICTED}/benchmarks/multiverse_cell/{{grid}}/{{mv_outcome}}_{{pset}}_{{sample}}_{{missing}}.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -56,7 +56,7 @@ rule multiverse_curve:
             subcategory="{grid}",
         ),
     log:
-        f"{RESULTS}/logs/multiverse_curve/{{grid}}.log",
+        f"{RESTRICTED}/logs/multiverse_curve/{{grid}}.log",
     conda:
         "../../environment.yml"
     params:
@@ -93,7 +93,7 @@ rule multiverse_package:
     output:
         descriptor=f"{MV_DIR}/{{grid}}/datapackage.json",
     log:
-        f"{RESULTS}/logs/multiverse_package/{{grid}}.log",
+        f"{RESTRICTED}/logs/multiverse_package/{{grid}}.log",
     conda:
         "../../environment.yml"
     params:

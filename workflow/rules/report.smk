@@ -7,38 +7,42 @@ rule report_tables:
         package=PACKAGE,
         codebook=config["data"]["codebook"],
         participants=rules.clean.output.participants,
+        accounting=rules.clean.output.accounting,
+        excluded=rules.clean.output.excluded,
         summaries=rules.models_collect.output.summaries,
         coefficients=rules.models_collect.output.coefficients,
         statistics=rules.models_collect.output.statistics,
         truth=rules.models_collect.output.truth,
     output:
         **report_table_outputs(),
-        findings=f"{RESULTS}/report/findings.csv",
-        estimates=f"{RESULTS}/report/estimates.csv",
-        variation=f"{RESULTS}/report/variation.csv",
-        model_samples=f"{RESULTS}/report/model_samples.csv",
-        disclosure=f"{RESULTS}/report/disclosure.csv",
-        participant_tables=f"{RESULTS}/report/participant_tables.csv",
-        outcome_rates=f"{RESULTS}/report/outcome_rates.csv",
+        findings=f"{PUBLIC}/findings.csv",
+        estimates=f"{PUBLIC}/estimates.csv",
+        variation=f"{PUBLIC}/variation.csv",
+        model_samples=f"{PUBLIC}/model_samples.csv",
+        disclosure=f"{PUBLIC}/disclosure.csv",
+        participant_tables=f"{PUBLIC}/participant_tables.csv",
+        outcome_rates=f"{PUBLIC}/outcome_rates.csv",
+        cleaning=f"{PUBLIC}/cleaning.csv",
+        excluded_reasons=f"{PUBLIC}/excluded_reasons.csv",
         fig_participants=report(
-            f"{RESULTS}/report/participants.png",
+            f"{PUBLIC}/participants.png",
             caption="../report/participants.rst",
             category="4. Participants and outcomes",
         ),
         fig_outcomes=report(
-            f"{RESULTS}/report/outcomes.png",
+            f"{PUBLIC}/outcomes.png",
             caption="../report/outcomes.rst",
             category="4. Participants and outcomes",
         ),
         fig_models=report(
-            f"{RESULTS}/report/models.png",
+            f"{PUBLIC}/models.png",
             caption="../report/models.rst",
             category="5. Who got work",
         ),
     log:
-        f"{RESULTS}/logs/report_tables.log",
+        f"{RESTRICTED}/logs/report_tables.log",
     benchmark:
-        f"{RESULTS}/benchmarks/report_tables.tsv"
+        f"{RESTRICTED}/benchmarks/report_tables.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -60,24 +64,17 @@ rule report:
         input_files=report_input_files(),
         participants=rules.clean.output.participants,
         codebook=config["data"]["codebook"],
-        accounting=rules.clean.output.accounting,
-        excluded=rules.clean.output.excluded,
         unavailable=rules.unavailable.output.table,
         summaries=rules.models_collect.output.summaries,
         coefficients=rules.models_collect.output.coefficients,
-        notebooks=expand(
-            f"{RESULTS}/models/{{outcome}}/{{spec}}/notebook.html",
-            outcome=MODEL_OUTCOMES,
-            spec=SPECS,
-        ),
     output:
         html=report(
-            f"{RESULTS}/report/index.html",
+            f"{PUBLIC}/index.html",
             caption="../report/index.rst",
             category="0. Report",
         ),
     log:
-        f"{RESULTS}/logs/report.log",
+        f"{RESTRICTED}/logs/report.log",
     conda:
         "../../environment.yml"
     params:
@@ -94,9 +91,9 @@ rule report_pdf:
     input:
         html=rules.report.output.html,
     output:
-        pdf=f"{RESULTS}/report/report.pdf",
+        pdf=f"{PUBLIC}/report.pdf",
     log:
-        f"{RESULTS}/logs/report_pdf.log",
+        f"{RESTRICTED}/logs/report_pdf.log",
     conda:
         "../../environment.yml"
     shell:
@@ -107,20 +104,18 @@ rule report_pdf:
 
 
 rule tables_xlsx:
-    # The report's tables as one Excel workbook: `make excel` (not part of `make run`)
+    # The report's (public) tables as one Excel workbook: `make excel` (not in `make run`)
     input:
         **{
             k: v
             for k, v in rules.report_tables.output.items()
             if str(v).endswith(".csv")
         },
-        summaries=rules.models_collect.output.summaries,
-        coefficients=rules.models_collect.output.coefficients,
         package=PACKAGE,
     output:
-        xlsx=f"{RESULTS}/tables.xlsx",
+        xlsx=f"{PUBLIC}/tables.xlsx",
     log:
-        f"{RESULTS}/logs/tables_xlsx.log",
+        f"{RESTRICTED}/logs/tables_xlsx.log",
     conda:
         "../../environment.yml"
     script:

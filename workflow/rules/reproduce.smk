@@ -10,12 +10,12 @@ rule reproduction_check:
         participants=rules.clean.output.participants,
         published=published_files(),
     output:
-        check=f"{RESULTS}/reproduction/check.csv",
-        summary=f"{RESULTS}/reproduction/summary.csv",
+        check=f"{RESTRICTED}/reproduction/check.csv",
+        summary=f"{RESTRICTED}/reproduction/summary.csv",
     log:
-        f"{RESULTS}/logs/reproduction_check.log",
+        f"{RESTRICTED}/logs/reproduction_check.log",
     benchmark:
-        f"{RESULTS}/benchmarks/reproduction_check.tsv"
+        f"{RESTRICTED}/benchmarks/reproduction_check.tsv"
     priority: 10
     conda:
         "../../environment.yml"
@@ -31,9 +31,9 @@ rule reproduction_verdict:
         package=PACKAGE,
         check=rules.reproduction_check.output.check,
     output:
-        verdict=f"{RESULTS}/reproduction/verdict.txt",
+        verdict=f"{RESTRICTED}/reproduction/verdict.txt",
     log:
-        f"{RESULTS}/logs/reproduction_verdict.log",
+        f"{RESTRICTED}/logs/reproduction_verdict.log",
     priority: 10
     conda:
         "../../environment.yml"
@@ -45,19 +45,19 @@ rule reproduction_verdict:
 
 rule descriptives_params:
     output:
-        params=f"{RESULTS}/reproduction/descriptives.params.yaml",
+        params=f"{RESTRICTED}/reproduction/descriptives.params.yaml",
     log:
-        f"{RESULTS}/logs/descriptives_params.log",
+        f"{RESTRICTED}/logs/descriptives_params.log",
     conda:
         "../../environment.yml"
     params:
         values={
             "run_name": RUN,
             "synthetic": SYNTHETIC,
-            "programmes": f"{RESULTS}/clean/programmes.csv",
-            "participants": f"{RESULTS}/clean/participants.csv",
-            "accounting": f"{RESULTS}/clean/accounting.csv",
-            "check": f"{RESULTS}/reproduction/check.csv",
+            "programmes": f"{RESTRICTED}/clean/programmes.csv",
+            "participants": f"{RESTRICTED}/clean/participants.csv",
+            "accounting": f"{RESTRICTED}/clean/accounting.csv",
+            "check": f"{RESTRICTED}/reproduction/check.csv",
             "published": config["data"]["published"],
         },
     script:
@@ -74,12 +74,12 @@ rule descriptives_notebook:
         accounting=rules.clean.output.accounting,
         check=rules.reproduction_check.output.check,
     output:
-        ipynb=f"{RESULTS}/reproduction/descriptives.ipynb",
-        html=f"{RESULTS}/reproduction/descriptives.html",
+        ipynb=f"{RESTRICTED}/reproduction/descriptives.ipynb",
+        html=f"{RESTRICTED}/reproduction/descriptives.html",
     log:
-        f"{RESULTS}/logs/descriptives_notebook.log",
+        f"{RESTRICTED}/logs/descriptives_notebook.log",
     benchmark:
-        f"{RESULTS}/benchmarks/descriptives_notebook.tsv"
+        f"{RESTRICTED}/benchmarks/descriptives_notebook.tsv"
     priority: 10
     conda:
         "../../environment.yml"

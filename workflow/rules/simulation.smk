@@ -13,9 +13,9 @@ rule simulation_chunk:
     output:
         estimates=f"{SIM_DIR}/{{scenario}}/replicates_{{chunk}}.csv",
     log:
-        f"{RESULTS}/logs/simulation_chunk/{{scenario}}_{{chunk}}.log",
+        f"{RESTRICTED}/logs/simulation_chunk/{{scenario}}_{{chunk}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/simulation_chunk/{{scenario}}_{{chunk}}.tsv"
+        f"{RESTRICTED}/benchmarks/simulation_chunk/{{scenario}}_{{chunk}}.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -46,7 +46,7 @@ rule simulation_summary:
             category="7. Simulation study",
         ),
     log:
-        f"{RESULTS}/logs/simulation_summary.log",
+        f"{RESTRICTED}/logs/simulation_summary.log",
     conda:
         "../../environment.yml"
     params:
@@ -75,7 +75,7 @@ rule simulation_package:
     output:
         descriptor=f"{SIM_DIR}/datapackage.json",
     log:
-        f"{RESULTS}/logs/simulation_package.log",
+        f"{RESTRICTED}/logs/simulation_package.log",
     conda:
         "../../environment.yml"
     params:

@@ -11,7 +11,16 @@ out = build(
     list(sm.params.configfiles),
     list(sm.params.inputs),
     sm.output[0],
+    microdata=list(sm.params.microdata),
+    synthetic=bool(sm.params.synthetic),
+    restricted=bool(sm.params.restricted),
 )
 Path(sm.log[0]).parent.mkdir(parents=True, exist_ok=True)
 Path(sm.log[0]).write_text(f"wrote {out} ({out.stat().st_size} bytes)\n", encoding="utf-8")
-print(f"ipseval: the run's crate is {out.resolve()}: upload this file to deposit the run.")
+if sm.params.restricted:
+    print(
+        f"ipseval: the run's RESTRICTED crate is {out.resolve()}: it holds participant-level "
+        "data. Do NOT publish it; keep it where the microdata may be kept (docs/deposit.md)."
+    )
+else:
+    print(f"ipseval: the run's crate is {out.resolve()}: upload this file to deposit the run.")

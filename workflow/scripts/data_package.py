@@ -1,4 +1,4 @@
-"""Snakemake entry point: the run's datapackage.json (ipseval.datapackage)."""
+"""Snakemake entry point: a tier's datapackage.json (ipseval.datapackage)."""
 
 from pathlib import Path
 
@@ -14,5 +14,6 @@ descriptor = datapackage.package(
     sm.params.meta,
     load_codebook(sm.input.codebook) if sm.input.get("codebook") else None,
     sm.params.outcome_labels,
+    tier=sm.params.get("tier", "restricted"),
 )
 datapackage.write(sm.output.descriptor, descriptor)

@@ -155,13 +155,11 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     repro = reproduction_section(inputs, params, t) if reproduce else None
 
     # 2. data
-    accounting = read_result_csv(inputs["accounting"])
-    excluded = read_result_csv(inputs["excluded"])
-    reasons = (
-        excluded.groupby("reason").size().rename("rows").reset_index()
-        if len(excluded)
-        else pd.DataFrame()
-    )
+    # the cleaning account as the disclosure step wrote it (public/cleaning.csv and
+    # public/excluded_reasons.csv): small numbers of excluded rows are not shown exactly
+    accounting = read_result_csv(inputs["cleaning"], dtype=str, keep_default_na=False)
+    reasons = read_result_csv(inputs["excluded_reasons"], dtype=str, keep_default_na=False)
+    reasons = reasons.replace({ALL: t["total"]})[["reason", "file", "rows"]]
     unavailable = read_result_csv(inputs["unavailable"])
 
     # 4. participants and outcomes: the protected tables, as written by report_tables
@@ -170,16 +168,9 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     samples = read_result_csv(inputs["model_samples"], dtype=str, keep_default_na=False)
     audit = read_result_csv(inputs["disclosure"], dtype=str, keep_default_na=False)
 
-    # 5. models: one compact figure across specifications; each fit's detail in its notebook
+    # 5. models: one compact figure across specifications (each fit's working notebook is in
+    # restricted/, not linked: the page links nothing outside public/)
     every = read_result_csv(inputs["estimates"])
-    fits = [
-        {
-            "label": f"{outcomes_cfg[outcome]['label']}: {spec_name(spec)}",
-            "notebook": f"../models/{outcome}/{spec}/notebook.html",
-        }
-        for outcome in params["model_outcomes"]
-        for spec in params["specifications"]
-    ]
     models_table = pd.DataFrame()
     if len(every):
         every["shown"] = [
@@ -275,7 +266,6 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "fig_participants": img(inputs["fig_participants"], t["fig_participants"]),
         "fig_outcomes": img(inputs["fig_outcomes"], t["fig_outcomes"]),
         "participant_tables": ptables,
-        "fits": fits,
         "fig_models": img(inputs["fig_models"], t["fig_forest"]),
         "models_table": table(models_table, index=True) if len(models_table) else "",
         "samples": table(sample_table),

@@ -20,7 +20,7 @@ def reproduction_section(
 ) -> dict[str, Any]:
     """Section 3 and the published headline figures: every published cell beside its
     reproduction (only when the run reproduces Socialstyrelsen 2013's tables)."""
-    check = read_check(inputs["check"])
+    check = read_check(inputs["reproduction"])  # the public version (publish)
     head = read_result_csv(inputs["headline"])
     tables = []
     for name in dict.fromkeys(check.loc[check["table"] != "text", "table"]):
@@ -47,7 +47,7 @@ def reproduction_section(
             {
                 "label": t[r.key],
                 "published": f"{r.published_pct:.0f} %",
-                "reproduced": f"{r.reproduced_pct:.1f} %",
+                "reproduced": "–" if pd.isna(r.reproduced_pct) else f"{r.reproduced_pct:.1f} %",
                 "status": r.status,
             }
             for r in head.itertuples()

@@ -222,7 +222,8 @@ def write_tables(
     source = []
     if inputs.get("check"):
         check = read_check(inputs["check"])
-        publish.write(headline(check), outputs["headline"])
+        publish.write(publish.public_headline(headline(check)), outputs["headline"])
+        publish.write(publish.public_reproduction(check), outputs["reproduction"])
         source = publish.source_cells(check)
     coefficients = read_result_csv(inputs["coefficients"])
     summaries = read_result_csv(inputs["summaries"])
@@ -267,7 +268,17 @@ def write_tables(
     )
     for name, frame in protected.items():
         publish.write(frame, outputs[name])
-    publish.write(dc.audit_summary(audited, status, pub), outputs["disclosure"])
+    cleaning, cpub, cstatus, caudit = publish.cleaning_tables(
+        read_result_csv(inputs["accounting"]),
+        read_result_csv(inputs["excluded"], dtype=str, keep_default_na=False),
+        threshold,
+    )
+    for name, frame in cleaning.items():
+        publish.write(frame, outputs[name])
+    audit = dc.audit_summary(audited, status, pub)
+    if cpub.tables:
+        audit = pd.concat([audit, dc.audit_summary(caudit, cstatus, cpub)], ignore_index=True)
+    publish.write(audit, outputs["disclosure"])
     labels = {o: params["outcome_labels"][o] for o in params["outcomes"]}
     participants_figure(
         protected["participant_tables"], Path(outputs["fig_participants"]), synthetic, t
