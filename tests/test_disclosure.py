@@ -403,7 +403,7 @@ def test_the_cleaning_account_and_the_reproduction_give_no_count_outside_the_ste
     kept = dict(zip(account["file"], account["rows_kept"].astype(int), strict=True))
     for a in account.itertuples():  # read = kept + excluded: shown together or not at all
         assert a.rows_read == "–" or int(a.rows_read) == int(a.rows_kept) + int(a.rows_excluded), a
-    reasons = sorted(set(truth["reason"]))
+    reasons = sorted(set(truth["rule"]))
     files = list(kept)
     atoms = [(r, f) for r in reasons for f in files]
     att = dc.Attacker({"reason", "file"}, {"reason": reasons, "file": files})
@@ -420,12 +420,12 @@ def test_the_cleaning_account_and_the_reproduction_give_no_count_outside_the_ste
         if a.rows_read != "–" and a.file in files:  # read - kept = excluded from the file
             n = int(a.rows_read) - kept[a.file]
             att.know((("file", (a.file,)),), n, n)
-    counts = truth.groupby(["reason", "file"]).size()
+    counts = truth.groupby(["rule", "file"]).size()
     for (reason, file), n in counts.items():
         if 0 < n < t:
             lo, hi = att.bounds(np.array([a == (reason, file) for a in atoms], float))
             assert hi - lo >= width, (reason, file, n, lo, hi)
-    for (reason,), n in truth.groupby(["reason"]).size().items():
+    for (reason,), n in truth.groupby(["rule"]).size().items():
         assert not (
             0 < n < t
             and shown.query("reason == @reason and file == @dc.ALL")["rows"].eq(str(n)).any()
@@ -911,7 +911,12 @@ def test_a_few_excluded_rows_are_not_shown_exactly_nor_by_rows_read_minus_kept()
             "file": ["forms.csv"] * 3,
             "row": ["4", "9", "17"],
             "id": ["anon-004", "anon-009", "anon-017"],
-            "reason": ["Ålder (år): out of range"] * 2 + ["Kön: not an allowed answer"],
+            "reason": [
+                "Ålder (år): out of range (130)",
+                "Ålder (år): out of range (‹masked›)",
+                "Kön: not an allowed answer (‹masked›)",
+            ],
+            "rule": ["Ålder (år): out of range"] * 2 + ["Kön: not an allowed answer"],
         }
     )
     tables, _, _, findings = publish.cleaning_tables(accounting, excluded, 5)
@@ -925,7 +930,8 @@ def test_a_few_excluded_rows_are_not_shown_exactly_nor_by_rows_read_minus_kept()
     assert findings and all(f.ok for f in findings)
     # none of it names a row, an id or a value
     text = tables["cleaning"].to_csv() + shown.to_csv()
-    assert "anon-" not in text and "17" not in text
+    assert "anon-" not in text and "17" not in text and "masked" not in text
+    assert "130" not in text
     # and with nothing excluded there is nothing to hide
     none = publish.cleaning_tables(accounting.assign(rows_in=[100, 12]), excluded[:0], 5)[0]
     assert none["cleaning"]["rows_read"].tolist() == ["100", "12"]

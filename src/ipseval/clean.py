@@ -38,21 +38,34 @@ def pseudonyms(ids: Mapping[int, object]) -> dict[int, str]:
     return {row: f"anon-{i:0{width}d}" for i, row in enumerate(rows, 1)}
 
 
+EXCLUDED_COLUMNS = ["file", "row", "id", "reason", "rule"]
+
+
 def _exclusions(problems: list[Problem], file: str, form_ids: Mapping[int, object]) -> pd.DataFrame:
-    rows: dict[int, list[str]] = {}
+    rows: dict[int, list[Problem]] = {}
     for p in problems:
         if p.file == file and p.row is not None:
-            rows.setdefault(p.row, []).append(
-                f"{p.column}: {p.message}" + (f" ({p.value})" if p.value is not None else "")
-            )
+            rows.setdefault(p.row, []).append(p)
     return pd.DataFrame(
         {
             "file": file,
             "row": list(rows),
             "id": [form_ids.get(r) for r in rows],
-            "reason": ["; ".join(v) for v in rows.values()],
+            # the reason with the (masked) value, for the analyst; the rule alone, for the
+            # published count of excluded rows by reason (no value, no row)
+            "reason": [
+                "; ".join(
+                    f"{p.column}: {p.message}" + (f" ({p.value})" if p.value is not None else "")
+                    for p in found
+                )
+                for found in rows.values()
+            ],
+            "rule": [
+                "; ".join(dict.fromkeys(f"{p.column}: {p.message}" for p in found))
+                for found in rows.values()
+            ],
         },
-        columns=["file", "row", "id", "reason"],
+        columns=EXCLUDED_COLUMNS,
     )
 
 
@@ -159,8 +172,9 @@ def clean(
             "row": sorted(unanswered),
             "id": [ids.get(r) for r in sorted(unanswered)],
             "reason": "no answers: every question of the form is empty",
+            "rule": "no answers: every question of the form is empty",
         },
-        columns=["file", "row", "id", "reason"],
+        columns=EXCLUDED_COLUMNS,
     )
     excluded = [pd.concat([_exclusions(problems, fp, ids), no_answers], ignore_index=True)]
     parts = [(fp, forms, participants)]

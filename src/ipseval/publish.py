@@ -18,7 +18,7 @@ from .design import Predictor, sample_mask
 
 ANSWERED = "answered"  # column label of the participants with an answer on the outcome
 
-# Every file the report folder holds, and how what it shows was made safe to publish. A file
+# Every file of a run's public/ tier, and how what it shows was made safe to publish. A file
 # that is not listed here cannot be written by `write` (tests/test_disclosure.py enumerates
 # the folder against it).
 REGISTRY = {
@@ -376,8 +376,9 @@ def cleaning_tables(
     links to no other table), and per file the rows read, kept and excluded, where the rows
     read are shown only with their excluded rows (read = kept + excluded)."""
     files = [str(f) for f in accounting["file"]]
+    # by rule (column and rule broken), never by the reason text, which holds the value
     people = pd.DataFrame(
-        {"file": excluded["file"].astype(str), "reason": excluded["reason"].astype(str)}
+        {"file": excluded["file"].astype(str), "reason": excluded["rule"].astype(str)}
     )
     reasons = list(dict.fromkeys(sorted(people["reason"])))
     pub = dc.Publication({"file": files, "reason": reasons})
