@@ -958,3 +958,151 @@ def test_a_reproduced_value_that_differs_is_published_as_its_status_only() -> No
         {"id": ["a", "b"], "reproduced_pct": [3.97, 12.3], "status": ["match", "differs"]}
     )
     assert publish.public_headline(head)["reproduced_pct"].isna().tolist() == [False, True]
+
+
+# --- linked tables (issue 25, point 6) -----------------------------------------------------------
+
+
+@st.composite
+def linked_tables(draw: st.DrawFn) -> tuple[pd.DataFrame, list[tuple[str, dict]], int]:
+    """Participants by three variables a, b, c (2-3 levels each, many counts small) and two or
+    three published tables linked through them: a shared margin (a x b with a x c), a cycle
+    (a x b, b x c, a x c), or nested categories (a x b with a coarse grouping of a x c)."""
+    sizes = [draw(st.integers(2, 3)) for _ in range(3)]
+    levels = {v: [f"{v}{i}" for i in range(n)] for v, n in zip("abc", sizes, strict=True)}
+    atoms = list(itertools.product(*levels.values()))
+    values = draw(
+        st.lists(
+            st.one_of(st.integers(0, 3), st.integers(4, 25)),
+            min_size=len(atoms),
+            max_size=len(atoms),
+        )
+    )
+    records = [atom for atom, n in zip(atoms, values, strict=True) for _ in range(n)]
+    people = pd.DataFrame(records, columns=list("abc"))
+    shape = draw(st.sampled_from(["shared margin", "cycle", "nested"]))
+    tables = {
+        "shared margin": [("a", {"col": "b"}), ("a", {"col": "c"})],
+        "cycle": [("a", {"col": "b"}), ("b", {"col": "c"}), ("a", {"col": "c"})],
+        "nested": [("a", {"col": "b"}), ("a", {"col": "c", "coarse": levels["a"][:2]})],
+    }[shape]
+    return people, tables, draw(st.integers(3, 6))
+
+
+def linked_publication(
+    people: pd.DataFrame, tables: list[tuple[str, dict]], levels: dict[str, list[str]]
+) -> dc.Publication:
+    """The tables as registered cells (margins included); a coarse row groups levels of a."""
+    pub = dc.Publication(levels, total=len(people))
+    for k, (row, spec) in enumerate(tables):
+        name, col = f"t{k}", spec["col"]
+        if "coarse" not in spec:
+            pub.register(name, dc.crosstab_cells(people, name, row, col, levels), name)
+            continue
+        groups = {"+".join(spec["coarse"]): spec["coarse"]}
+        groups |= {lv: [lv] for lv in levels[row] if lv not in spec["coarse"]}
+        cells = []
+        for g, members in [*groups.items(), (dc.ALL, levels[row])]:
+            for c in [*levels[col], dc.ALL]:
+                where = {row: members, col: levels[col] if c == dc.ALL else c}
+                cells.append(dc.count_cell(people, name, g, c, **where))
+        pub.register(name, cells, name)
+    return pub
+
+
+def joint_attacker_bounds(
+    pub: dc.Publication, status: dict, t: int, levels: dict[str, list[str]]
+) -> Any:
+    """An attacker written here over every combination of a, b and c at once (not one table
+    or one component at a time): every text the tables print, and the total, as constraints.
+    Returns the indicator of a definition over those combinations, and the attacker's
+    (min, max) of an indicator."""
+    names = list(levels)
+    atoms = list(itertools.product(*levels.values()))
+
+    def indicator(where: tuple) -> np.ndarray:
+        allowed = dict(where)
+        return np.array(
+            [all(a[i] in allowed.get(v, a[i : i + 1]) for i, v in enumerate(names)) for a in atoms],
+            float,
+        )
+
+    rows, lo, hi = [np.ones(len(atoms))], [pub.total], [pub.total]
+    for c in pub.cells:
+        k = known(dc.shown_value(c, status[c], t), t)
+        if k is not None:
+            rows.append(indicator(c.where))
+            lo.append(k[0])
+            hi.append(k[1])
+    a_eq = np.array(rows)
+    return indicator, lambda ind: bounds(a_eq, np.array(lo), np.array(hi), ind)
+
+
+def audit_linked(people: pd.DataFrame, tables: list[tuple[str, dict]], t: int) -> list[str]:
+    """What the joint attacker narrows in the step's output: [] when protected."""
+    levels = {v: sorted(set(people[v])) for v in "abc"}
+    pub = linked_publication(people, tables, levels)
+    try:
+        status, _ = dc.protect(pub, people, t)
+    except dc.DisclosureError:
+        return []  # refusing to publish is safe
+    indicator, attack = joint_attacker_bounds(pub, status, t, levels)
+    width = dc.protection_width(t)
+    failures = []
+    for c in pub.cells:
+        text = dc.shown_value(c, status[c], t)
+        if text.isdigit() and 0 < int(text) < t:
+            failures.append(f"{dc.label_of(c)} printed as {text}")
+        if 0 < c.value < t and not text.isdigit():
+            lo, hi = attack(indicator(c.where))
+            if text == f"<{t}" and not (lo <= 1 and hi >= t - 1):
+                failures.append(f"{dc.label_of(c)} '<{t}' narrowed to [{lo}, {hi}]")
+            elif text == dc.HIDDEN_MARK and hi - lo < width:
+                failures.append(f"{dc.label_of(c)} hidden but narrowed to [{lo}, {hi}]")
+    # every small count of two variables some table crosses, wherever it is not printed
+    for row, spec in tables:
+        col = spec["col"]
+        for key, n in people.groupby([row, col]).size().items():
+            if 0 < n < t:
+                lo, hi = attack(indicator(((row, (key[0],)), (col, (key[1],)))))
+                if hi - lo < width:
+                    failures.append(
+                        f"{row}={key[0]}, {col}={key[1]} ({n}) narrowed to [{lo}, {hi}]"
+                    )
+    return failures
+
+
+# found by this property with the attacker's links cut (components one per variable set): a x b
+# and a x c share the margin of a; audited one table at a time, a2 / b1 '<3' is pinned to 1
+SHARED_MARGIN = (
+    pd.DataFrame(
+        [("a1", "b0", "c1")] + [("a1", "b1", "c1")] * 4 + [("a2", "b1", "c1")]
+        + [("a2", "b2", "c0")] * 2 + [("a2", "b2", "c1")],
+        columns=list("abc"),
+    ),
+    [("a", {"col": "b"}), ("a", {"col": "c"})],
+    3,
+)  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)  # the same 25 cases in every run
+@example(SHARED_MARGIN)
+@given(linked_tables())
+def test_no_small_count_can_be_narrowed_across_linked_tables(case) -> None:
+    people, tables, t = case
+    if len(people) < 2 * t:
+        return
+    assert audit_linked(people, tables, t) == []
+
+
+def test_an_attacker_that_ignores_links_publishes_a_narrowable_count(monkeypatch) -> None:
+    """The property above fails if the step audits each table on its own: with the links cut
+    (one component per variable set, not per group of linked variables) the step publishes
+    a count the joint attacker pins."""
+
+    def unlinked(cells):
+        return [set(v) for v in {frozenset(c.variables) for c in cells if c.variables}]
+
+    assert audit_linked(*SHARED_MARGIN) == []
+    monkeypatch.setattr(dc, "components", unlinked)
+    assert audit_linked(*SHARED_MARGIN)
