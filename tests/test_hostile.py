@@ -313,3 +313,83 @@ def test_formula_cells_in_ids_and_programme_names_reach_no_output_as_formulas(
     # the names are there, as text
     assert {"'+Team Ask", "'@Team Ek", "'-Team Lind"} <= seen
     assert '\'=HYPERLINK("http://x","click")' in seen
+
+
+FORMULAS = ('=HYPERLINK("http://x","click")', "@SUM(1+1)*cmd|' /C calc'!A0", "+46 70 123 45 67")
+
+
+def formula_cells(results: Path) -> list[str]:
+    """Every cell of every CSV and workbook under `results` that a spreadsheet would
+    evaluate (starts with =, +, -, @, tab or carriage return and is not a number)."""
+    import csv
+
+    import openpyxl
+
+    def evaluated(cell: str) -> bool:
+        if cell[:1] not in ("=", "+", "-", "@", "\t", "\r"):
+            return False
+        try:
+            float(cell)
+        except ValueError:
+            return True
+        return False
+
+    found = []
+    for path in sorted(results.rglob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            found += [f"{path}: {c!r}" for row in csv.reader(handle) for c in row if evaluated(c)]
+    for path in sorted(results.rglob("*.xlsx")):
+        book = openpyxl.load_workbook(path)
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                found += [
+                    f"{path}: {c.value!r}"
+                    for c in row
+                    if c.data_type == "f" or (isinstance(c.value, str) and evaluated(c.value))
+                ]
+    return found
+
+
+@pytest.mark.e2e
+def test_formulas_and_identity_numbers_in_ids_and_free_text_reach_no_output(
+    example_copy: Path,
+) -> None:
+    """Issue 25: the default export with formulas in the form ids and in two free-text
+    answers, and a personal identity number in a free-text answer, run whole (report, data
+    packages, workbook): no file the run writes holds a formula a spreadsheet evaluates, the
+    export's ids are only in restricted/clean/id_key.csv (as text), and the free text is in
+    no file at all."""
+    from conftest import snakemake
+    from hostile import rows_of, to_csv
+
+    repo, run_name = example_copy, "free_text"
+    rows = rows_of(repo / "data/raw/coach_forms.csv")
+    header = rows[0]
+    wish = next(i for i, h in enumerate(header) if h.startswith("2. "))
+    goal = next(i for i, h in enumerate(header) if h.startswith("3. "))
+    rows[1][0], rows[2][0] = FORMULAS[0], FORMULAS[1]
+    rows[3][wish], rows[4][goal], rows[5][wish] = FORMULAS[1], FORMULAS[0], "19811218-9876"
+    rows[6][goal] = FORMULAS[2]  # a phone number a spreadsheet reads as a sum
+    (repo / "data" / run_name).mkdir()
+    (repo / "data" / run_name / "coach_forms.csv").write_text(to_csv(rows), encoding="utf-8")
+    override = repo / "config" / f"{run_name}.yaml"
+    override.write_text(
+        f"run_name: {run_name}\ndata: {{coach_forms: data/{run_name}/coach_forms.csv}}\n"
+        "multiverse: null\n",
+        encoding="utf-8",
+    )
+    r = snakemake(repo, "all", "excel", f"--configfile={override.relative_to(repo)}")
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    results = repo / "results" / run_name
+    assert (results / "public/tables.xlsx").exists()
+    assert formula_cells(results) == []
+    key = pd.read_csv(results / "restricted/clean/id_key.csv", dtype=str)
+    assert {"'" + FORMULAS[0], "'" + FORMULAS[1]} <= set(key["export_id"])
+    for path in (p for p in results.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        for text in ("HYPERLINK", "cmd|", "19811218-9876", "123 45 67"):
+            if path.name == "id_key.csv" and text in ("HYPERLINK", "cmd|"):
+                continue
+            assert text.encode() not in data, (path, text)
+    terminal = r.stdout + r.stderr
+    assert "19811218" not in terminal and "HYPERLINK" not in terminal
