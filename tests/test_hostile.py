@@ -393,3 +393,45 @@ def test_formulas_and_identity_numbers_in_ids_and_free_text_reach_no_output(
             assert text.encode() not in data, (path, text)
     terminal = r.stdout + r.stderr
     assert "19811218" not in terminal and "HYPERLINK" not in terminal
+
+
+@pytest.mark.e2e
+def test_identity_numbers_as_ids_stop_the_run_and_reach_no_file(example_copy: Path) -> None:
+    """Issue 25: the second example's export with personal identity numbers, a
+    samordningsnummer and an e-mail address as participant ids, run as a user runs it: the
+    run stops at the clean stage with the rows named and the numbers masked; no file under
+    results/ and nothing in the terminal holds them."""
+    from conftest import snakemake
+
+    repo, run_name = example_copy, "identity_ids"
+    folder = repo / "data" / run_name
+    folder.mkdir()
+    forms = pd.read_csv(
+        repo / "data/examples/region/deltagare.csv", sep=";", dtype=str, keep_default_na=False
+    )
+    planted = ["19811218-9876", "811278-9873", "anna.andersson@example.se"]
+    for i, value in enumerate(planted):
+        forms.loc[i, "Löpnummer"] = value
+    forms.to_csv(folder / "deltagare.csv", sep=";", index=False)
+    override = repo / "config" / f"{run_name}.yaml"
+    override.write_text(
+        f"run_name: {run_name}\ndata: {{coach_forms: data/{run_name}/deltagare.csv}}\n",
+        encoding="utf-8",
+    )
+    r = snakemake(
+        repo, "--configfile", "config/examples/region.yaml", str(override.relative_to(repo))
+    )
+    terminal = r.stdout + r.stderr
+    assert r.returncode != 0 and "Traceback" not in terminal
+    problems = (repo / "results" / run_name / "restricted/logs/clean_problems.csv").read_text(
+        encoding="utf-8"
+    )
+    for kind in ("a personal identity number", "a coordination number", "an e-mail address"):
+        assert f"the id looks like {kind}" in terminal + problems, kind
+    results = repo / "results" / run_name
+    assert not (results / "restricted/clean/participants.csv").exists()
+    files = [p for p in results.rglob("*") if p.is_file()]
+    for value in planted:
+        assert value not in terminal, value
+        for p in files:
+            assert value.encode() not in p.read_bytes(), (p, value)
