@@ -95,7 +95,11 @@ onsuccess:
     report_page = Path(PUBLIC, "index.html")
     print(f"ipseval: run '{RUN}' done.")
     if report_page.exists():
-        where = f"ipseval: the report is {report_page.resolve()}"
+        where = (
+            f"ipseval: the report is {report_page.resolve()}\n"
+            f"ipseval: publish only {PUBLIC}/; {RESTRICTED}/ holds the microdata and "
+            "working files and stays with them (docs/disclosure.md)"
+        )
         print(where)
         Path(".snakemake").mkdir(exist_ok=True)
         Path(".snakemake/ipseval-last-report").write_text(

@@ -211,13 +211,14 @@ def test_model_setting_change_reruns_only_the_model_jobs(repo: Path, default_run
     r = snakemake(repo, "-n", "--configfile", cfg)
     jobs = re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M)
     expected = {"model_fit", "model_notebook", "models_collect", "report_tables", "report"}
-    expected |= {"run_config", "data_package", "multiverse_package", "all"}
+    expected |= {"run_config", "public_package", "restricted_package", "public_checksums"}
+    expected |= {"multiverse_package", "all"}
     assert set(jobs) == expected, r.stdout[-2000:]
     assert jobs.count("model_fit") == 8
 
 
 def test_snakemake_report_works(repo: Path, default_run: Path) -> None:
-    out = default_run / "snakemake-report.html"
+    out = default_run / "restricted/snakemake-report.html"  # it embeds working figures
     r = snakemake(repo, "--report", str(out.relative_to(repo)))
     assert r.returncode == 0, r.stderr[-2000:]
     page = out.read_text(encoding="utf-8", errors="replace")
