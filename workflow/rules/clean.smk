@@ -4,7 +4,7 @@
 rule clean:
     input:
         unpack(lambda w: {"programmes": PROGRAMMES} if PROGRAMMES else {}),
-        package=PACKAGE,
+        package=code("workflow/scripts/clean.py"),
         coach_forms=config["data"]["coach_forms"],
         codebook=config["data"]["codebook"],
     output:
@@ -50,7 +50,7 @@ rule check_terms:
     # rows that model analyses (absent, empty, constant, reference level missing). `stop`
     # fails here with one message; `drop` records what the model stage will leave out.
     input:
-        package=PACKAGE,
+        package=code("workflow/scripts/check_terms.py"),
         participants=rules.clean.output.participants,
         codebook=config["data"]["codebook"],
     output:

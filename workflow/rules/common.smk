@@ -5,6 +5,7 @@ import os
 import yaml
 import sys
 
+from ipseval.codedeps import code_inputs
 from ipseval.configuration import localised
 
 # Shell rules run `python -m ...` with the Python that runs Snakemake (the project venv),
@@ -138,10 +139,11 @@ def report_input_files():
     return files + published_files() + ["requirements.lock"]
 
 
-# The package's source files: every rule that runs package code lists them as input, so that
-# a change to the statistics reruns the results it produced (Snakemake tracks scripts, not
-# the modules they import).
-PACKAGE = sorted(str(p) for p in Path("src/ipseval").rglob("*.py"))
+def code(*entries):
+    """The package files a rule's script or notebook imports (ipseval.codedeps): its inputs,
+    so that an edit reruns the jobs whose code changed and no others (Snakemake tracks a
+    rule's own script, not the modules it imports)."""
+    return code_inputs(entries)
 
 
 # Simulation study and specification curve (workflow/rules/{simulation,multiverse}.smk).

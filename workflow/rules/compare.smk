@@ -18,7 +18,7 @@ rule compare_runs:
     # Run both configurations first; then e.g.
     #   snakemake --cores 1 results/comparisons/default/vs/over_6_months/index.html
     input:
-        package=PACKAGE,
+        package=code("workflow/scripts/compare_runs.py"),
         config_a="results/{a}/public/config.yaml",
         config_b="results/{b}/public/config.yaml",
         coefficients_a="results/{a}/restricted/models/coefficients.csv",

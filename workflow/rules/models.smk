@@ -9,7 +9,7 @@ wildcard_constraints:
 
 rule model_fit:
     input:
-        package=PACKAGE,
+        package=code("workflow/scripts/fit_models.py"),
         participants=rules.clean.output.participants,
         check=rules.check_terms.output.check,
         codebook=config["data"]["codebook"],
@@ -60,7 +60,7 @@ rule model_notebook_params:
 rule model_notebook:
     input:
         unpack(lambda w: model_outputs(w.outcome, w.spec)),
-        package=PACKAGE,
+        package=code("notebooks/models.ipynb", "src/ipseval/notebook.py"),
         notebook="notebooks/models.ipynb",
         params=rules.model_notebook_params.output.params,
     output:
@@ -82,7 +82,7 @@ rule model_notebook:
 
 rule models_collect:
     input:
-        package=PACKAGE,
+        package=code("workflow/scripts/models_collect.py"),
         summaries=expand(
             f"{RESTRICTED}/models/{{outcome}}/{{spec}}/summary.csv",
             outcome=MODEL_OUTCOMES,

@@ -13,7 +13,7 @@ wildcard_constraints:
 
 rule multiverse_cell:
     input:
-        package=PACKAGE,
+        package=code("workflow/scripts/multiverse_cell.py"),
         participants=rules.clean.output.participants,
         check=rules.check_terms.output.check,
         codebook=config["data"]["codebook"],
@@ -43,7 +43,7 @@ rule multiverse_cell:
 
 rule multiverse_curve:
     input:
-        package=PACKAGE,
+        package=code("workflow/scripts/multiverse_curve.py"),
         cells=lambda w: multiverse_cells(w.grid),
     output:
         specifications=f"{MV_DIR}/{{grid}}/specifications.csv",
@@ -83,7 +83,7 @@ rule multiverse_full:
 rule multiverse_package:
     # each grid's folder is a data package of its own (datapackage.json)
     input:
-        package=PACKAGE,
+        package=code("workflow/scripts/data_package.py"),
         cells=lambda w: multiverse_cells(w.grid),
         curve=[
             f"{MV_DIR}/{{grid}}/specifications.csv",

@@ -7,7 +7,7 @@ rule public_package:
     # public/: the report's disclosure-controlled tables only
     input:
         tables=[f for f in rules.report_tables.output if f.endswith(".csv")],
-        package=PACKAGE,
+        package=code("workflow/scripts/data_package.py"),
     output:
         descriptor=f"{PUBLIC}/datapackage.json",
     log:
@@ -27,7 +27,7 @@ rule restricted_package:
     # restricted/: the cleaned microdata, the model frames and every working table
     input:
         unpack(restricted_csvs),
-        package=PACKAGE,
+        package=code("workflow/scripts/data_package.py"),
         codebook=config["data"]["codebook"],
     output:
         descriptor=f"{RESTRICTED}/datapackage.json",
@@ -51,7 +51,7 @@ rule public_checksums:
         rules.report_tables.output,
         rules.public_package.output.descriptor,
         rules.run_config.output.params,
-        package=PACKAGE,
+        package=code("workflow/scripts/checksums.py"),
     output:
         sums=f"{PUBLIC}/SHA256SUMS",
     log:

@@ -4,7 +4,7 @@
 rule report_tables:
     input:
         **report_table_inputs(),
-        package=PACKAGE,
+        package=code("workflow/scripts/report_tables.py"),
         codebook=config["data"]["codebook"],
         participants=rules.clean.output.participants,
         accounting=rules.clean.output.accounting,
@@ -55,7 +55,7 @@ rule report:
     input:
         **dict(rules.report_tables.output.items()),
         **report_page_inputs(),
-        package=PACKAGE,
+        package=code("workflow/scripts/report.py"),
         template="src/ipseval/templates/report.html.j2",
         translations="src/ipseval/templates/translations.yaml",
         citation="CITATION.cff",
@@ -111,7 +111,7 @@ rule tables_xlsx:
             for k, v in rules.report_tables.output.items()
             if str(v).endswith(".csv")
         },
-        package=PACKAGE,
+        package=code("workflow/scripts/tables_xlsx.py"),
     output:
         xlsx=f"{PUBLIC}/tables.xlsx",
     log:

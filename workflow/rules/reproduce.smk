@@ -5,7 +5,7 @@
 
 rule reproduction_check:
     input:
-        package=PACKAGE,
+        package=code("workflow/scripts/reproduction_check.py"),
         programmes=rules.clean.output.programmes,
         participants=rules.clean.output.participants,
         published=published_files(),
@@ -28,7 +28,7 @@ rule reproduction_check:
 
 rule reproduction_verdict:
     input:
-        package=PACKAGE,
+        package=code("workflow/scripts/reproduction_verdict.py"),
         check=rules.reproduction_check.output.check,
     output:
         verdict=f"{RESTRICTED}/reproduction/verdict.txt",
@@ -66,7 +66,7 @@ rule descriptives_params:
 
 rule descriptives_notebook:
     input:
-        package=PACKAGE,
+        package=code("notebooks/descriptives.ipynb", "src/ipseval/notebook.py"),
         notebook="notebooks/descriptives.ipynb",
         params=rules.descriptives_params.output.params,
         programmes=rules.clean.output.programmes,

@@ -9,7 +9,7 @@ wildcard_constraints:
 
 rule simulation_chunk:
     input:
-        package=PACKAGE,
+        package=code("workflow/scripts/simulation_chunk.py"),
     output:
         estimates=f"{SIM_DIR}/{{scenario}}/replicates_{{chunk}}.csv",
     log:
@@ -31,7 +31,7 @@ rule simulation_chunk:
 
 rule simulation_summary:
     input:
-        package=PACKAGE,
+        package=code("workflow/scripts/simulation_summary.py"),
         estimates=expand(
             f"{SIM_DIR}/{{scenario}}/replicates_{{chunk}}.csv",
             scenario=list(SIM["scenarios"]),
@@ -68,7 +68,7 @@ rule simulation:
 rule simulation_package:
     # the study's folder is a data package of its own (datapackage.json)
     input:
-        package=PACKAGE,
+        package=code("workflow/scripts/data_package.py"),
         estimates=rules.simulation_summary.input.estimates,
         summary=rules.simulation_summary.output.summary,
         headline=rules.simulation_summary.output.headline,
