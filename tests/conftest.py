@@ -54,8 +54,9 @@ def default_clean(codebook: Codebook, outcomes: dict) -> CleanResult:
 
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 # The report page carries its generation time and step times; the PDF and screenshot are
-# renderings of it. Everything else must be byte-identical between runs.
-VOLATILE = {"index.html", "report.pdf", "screenshot.png", "snakemake-report.html"}
+# renderings of it, SHA256SUMS lists its checksum. Everything else must be byte-identical
+# between runs.
+VOLATILE = {"index.html", "report.pdf", "screenshot.png", "snakemake-report.html", "SHA256SUMS"}
 PII = ("FIKTIV", "exempel.invalid", "000-000", "000-111", "Testcoach", "Testledare")
 
 

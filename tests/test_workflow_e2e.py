@@ -81,7 +81,8 @@ def test_config_change_reruns_only_dependent_jobs(repo: Path, default_run: Path)
     # the verdict, the report that shows it, and the record of the config as run
     # (and the data packages, which record the config's hash)
     expected = {"reproduction_verdict", "report", "run_config", "all"}
-    expected |= {"data_package", "multiverse_package"}
+    expected |= {"public_package", "restricted_package", "multiverse_package"}
+    expected |= {"public_checksums"}  # the page and the config are public files
     assert jobs == expected, r.stdout[-2000:]
 
 
@@ -153,7 +154,7 @@ def test_every_outcome_and_specification_is_fitted_and_presented(default_run: Pa
     cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))["models"]
     for outcome in cfg["outcomes"]:
         for spec in cfg["specifications"]:
-            fit = default_run / "models" / outcome / spec
+            fit = default_run / "restricted" / "models" / outcome / spec
             for name in (*FIT_TABLES, "model_frame"):
                 assert (fit / f"{name}.csv").stat().st_size > 0, (outcome, spec, name)
             for name in ("forest.png", "predicted.png", "calibration.png", "notebook.html"):
@@ -170,7 +171,7 @@ def test_model_frame_refits_to_the_reported_coefficients(default_run: Path) -> N
     """A reviewer refitting model_frame.csv elsewhere gets the reported estimates."""
     import statsmodels.api as sm
 
-    fit = default_run / "models" / "paid_work" / "core"
+    fit = default_run / "restricted" / "models" / "paid_work" / "core"
     frame = pd.read_csv(fit / "model_frame.csv")
     cc = frame[frame["complete_case"] == 1]
     terms = pd.read_csv(fit / "terms.csv", keep_default_na=False).iloc[1:]  # intercept aside
@@ -186,7 +187,7 @@ def test_model_frame_refits_to_the_reported_coefficients(default_run: Path) -> N
 
 
 def test_rare_outcome_with_separation_is_flagged_not_hidden(default_run: Path) -> None:
-    fit = default_run / "models" / "regular_work" / "extended"
+    fit = default_run / "restricted" / "models" / "regular_work" / "extended"
     summary = pd.read_csv(fit / "summary.csv").iloc[0]
     warnings = pd.read_csv(fit / "warnings.csv")
     coefs = pd.read_csv(fit / "coefficients.csv")

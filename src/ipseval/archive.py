@@ -50,7 +50,7 @@ PROFILES = {
 }
 # Outputs that carry the time they were made (the report page and its renderings, the logs
 # and benchmarks): recorded with their checksums, but a re-run cannot repeat them exactly.
-TIME_STAMPED = re.compile(r"(^|/)(logs|benchmarks)/|(^|/)(index\.html|report\.pdf)$")
+TIME_STAMPED = re.compile(r"(^|/)(logs|benchmarks)/|(^|/)(index\.html|report\.pdf|SHA256SUMS)$")
 
 
 def _files(root: Path, rel: str) -> list[str]:
