@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -435,3 +436,32 @@ def test_identity_numbers_as_ids_stop_the_run_and_reach_no_file(example_copy: Pa
         assert value not in terminal, value
         for p in files:
             assert value.encode() not in p.read_bytes(), (p, value)
+
+
+def test_every_form_gets_a_pseudonym_and_only_the_key_holds_the_export_ids(
+    tmp_path: Path,
+) -> None:
+    """Issue 25: the export's ids reached clean/participants.csv and every model frame. Now
+    each form has a pseudonym of its own, in the export's row order (excluded forms too), and
+    the key is the only output that holds the export's ids."""
+    from hostile import rows_of, to_csv
+
+    rows = rows_of(ROOT / "data/raw/coach_forms.csv")[:41]
+    rows[3][0] = ""  # a form without an id: excluded
+    forms = tmp_path / "forms.csv"
+    forms.write_text(to_csv(rows), encoding="utf-8")
+    code, message, out = clean_stage(tmp_path, RAW / "programmes.csv", forms, on_invalid="exclude")
+    assert code == 0, message
+    participants = read_result_csv(out["participants"], dtype=str)
+    key = read_result_csv(out["key"], dtype=str, keep_default_na=False)
+    assert list(key["form_id"]) == [f"anon-{i:02d}" for i in range(1, 41)]
+    assert list(key["export_id"]) == [r[0] for r in rows[1:]]
+    assert participants["form_id"].is_unique and len(participants) == 39
+    assert set(participants["form_id"]) == set(key["form_id"]) - {"anon-03"}
+    excluded = read_result_csv(out["excluded"], dtype=str)
+    assert list(excluded["id"]) == ["anon-03"] and "empty identifier" in excluded["rule"][0]
+    ids = {r[0] for r in rows[1:]} - {""}
+    for name, path in out.items():
+        if name != "key":
+            text = path.read_text(encoding="utf-8")
+            assert not [i for i in ids if re.search(rf"\b{re.escape(i)}\b", text)], name

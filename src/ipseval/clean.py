@@ -31,8 +31,8 @@ class CleanResult:
 
 def pseudonyms(ids: Mapping[int, object]) -> dict[int, str]:
     """A stable pseudonym for every form of the export: anon-1, anon-2, ... zero-padded to one
-    width, in the export's row order (the same export gives the same pseudonyms). The export's own
-    ids never leave the clean stage except in the key file of the restricted tier."""
+    width, in the export's row order (the same export gives the same pseudonyms). The export's
+    own ids never leave the clean stage except in the key file of the restricted tier."""
     rows = sorted(ids)
     width = len(str(len(rows)))
     return {row: f"anon-{i:0{width}d}" for i, row in enumerate(rows, 1)}
@@ -154,9 +154,11 @@ def clean(
 
     ids = dict(forms.data[cb.coach_form.id_variable].items())
     alias = pseudonyms(ids)
-    # the export's ids replaced by pseudonyms from here on (every result, every log)
-    by_export_id = {ids[r]: alias[r] for r in keep_forms.index}
-    participants["form_id"] = participants["form_id"].map(by_export_id)
+    # the export's ids replaced by pseudonyms from here on (every result, every log); by row,
+    # not by id, so that forms without an id get pseudonyms of their own
+    if len(participants) != len(keep_forms):
+        raise AssertionError("the derived participants are not the kept forms, row for row")
+    participants["form_id"] = [alias[r] for r in keep_forms.index]
     key = pd.DataFrame(
         {
             "form_id": [alias[r] for r in sorted(ids)],
