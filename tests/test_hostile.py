@@ -183,7 +183,7 @@ def test_planted_personal_data_reaches_no_output_and_no_terminal(
     if policy == "exclude":
         page = (results / "public/index.html").read_text(encoding="utf-8")
         # the excluded rows by rule, through the disclosure step: no value, not even masked
-        assert "Kön: not an allowed answer" in page and "‹masked" not in page
+        assert "Kön: answer not in the codebook" in page and "‹masked" not in page
         reasons = read_result_csv(results / "public/excluded_reasons.csv", dtype=str)
         assert not [v for v in reasons["rows"] if v.isdigit() and 0 < int(v) < 5]
         assert len(read_result_csv(results / "restricted/clean/excluded_rows.csv")) == 3
