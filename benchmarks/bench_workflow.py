@@ -87,7 +87,7 @@ def main() -> None:
             * len(g["missing_data"])
             * len(g["estimators"])
         )
-        curve = "results/default/multiverse/default/curve.png"
+        curve = "results/default/restricted/multiverse/default/curve.png"
         wheres = [("cores 1", ["--cores", "1"]), ("cores 2", ["--cores", "2"])]
         if a.slurm:
             wheres.append(("local SLURM (2 CPUs)", SLURM_ARGS))
