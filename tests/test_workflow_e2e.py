@@ -386,3 +386,14 @@ def test_sigkill_during_the_model_stage_recovers_byte_identical(
     again = snakemake(repo, "--rerun-incomplete")
     assert again.returncode == 0, again.stderr[-3000:]
     assert digest(default_run) == before
+
+
+def test_every_results_path_the_tools_and_benchmarks_name_is_made(default_run: Path) -> None:
+    """A path typed into a benchmark or tool (not run by the suite) is one the default run
+    makes: bench_workflow.py kept naming the curve's old place after the tiers moved it."""
+    named = set()
+    for script in [*(ROOT / "benchmarks").glob("*.py"), *(ROOT / "tools").glob("*.py")]:
+        named |= set(re.findall(r"results/default/[\w./-]+", script.read_text(encoding="utf-8")))
+    assert named, "no results path found: the check would pass vacuously"
+    missing = [p for p in named if not (default_run.parents[1] / p).exists()]
+    assert not missing, missing
