@@ -6,8 +6,8 @@ from pathlib import Path
 
 from snakemake.utils import min_version
 
-from ipseval.configuration import ConfigError, prepare
-from ipseval.plan import cells, chunks
+from ipseval.pipeline.configuration import ConfigError, prepare
+from ipseval.models.plan import cells, chunks
 
 min_version("9.0")
 
@@ -21,7 +21,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 configfile: "config/config.yaml"
 
 
-# Overrides given with --configfile: a null deletes a key (ipseval.configuration); then the
+# Overrides given with --configfile: a null deletes a key (ipseval.pipeline.configuration); then the
 # schema, the codebook and what it can support are checked before any job is planned.
 # What the --configfile files and --config say themselves (before merging into the defaults).
 OVERRIDES = [workflow.config_settings.overwrite_config]
@@ -108,7 +108,7 @@ onsuccess:
 
 
 rule archive:
-    # `make archive`: this run as a Workflow Run RO-Crate to deposit (ipseval.archive): the
+    # `make archive`: this run as a Workflow Run RO-Crate to deposit (ipseval.provenance.archive): the
     # code, config, codebook and public/; the exports only when they are synthetic
     input:
         rules.all.input,

@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/bench_models.py --sizes 10000   # a quick run
 
 Times one fit of the `core` specification per estimator on data simulated by
-ipseval.simulate (32 programmes, ~12 % events, programme SD 0.5) at each N, each in a fresh
+ipseval.synthetic.simulate (32 programmes, ~12 % events, programme SD 0.5) at each N, each in a
+fresh
 subprocess so that its peak resident memory (ru_maxrss) is its own. `baseline` is the same
 subprocess without a fit (imports, simulation, design matrix): subtract it to see what the
 estimator itself costs. Writes a CSV and prints a Markdown table.
@@ -34,9 +35,9 @@ def child(n: int, estimator: str) -> None:
     """Run in the subprocess: simulate, build the design, fit once, print JSON."""
     import yaml
 
-    from ipseval import estimators as est
-    from ipseval.design import Specification, build_design
-    from ipseval.simulate import Scenario, simulate
+    from ipseval.models import estimators as est
+    from ipseval.models.design import Specification, build_design
+    from ipseval.synthetic.simulate import Scenario, simulate
 
     cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))["models"]
     spec = Specification.from_config("core", cfg)

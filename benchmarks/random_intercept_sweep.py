@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from glmm_exact import SWEEP, compare, glmer_estimates, simulate_design  # noqa: E402
 
-from ipseval import estimators as est  # noqa: E402
+from ipseval.models import estimators as est  # noqa: E402
 
 START, END = "<!-- sweep:start -->", "<!-- sweep:end -->"
 

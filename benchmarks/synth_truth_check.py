@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/synth_truth_check.py [--seeds 30]
 
-For the default seed and for seeds 1..N of `ipseval.synth` (same settings otherwise), fits
+For the default seed and for seeds 1..N of `ipseval.synthetic.synth` (same settings otherwise), fits
 logit P(paid work) on the generator's true linear predictor (plus time and sex, whose counts
 are fixed by the published tables). A correct generator gives a slope near 1 on average; the
 spread shows how far one synthetic data set can stray from its truth.
@@ -18,7 +18,7 @@ import pandas as pd
 import statsmodels.api as sm
 import yaml
 
-from ipseval import synth
+from ipseval.synthetic import synth
 
 ROOT = Path(__file__).resolve().parents[1]
 

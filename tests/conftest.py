@@ -13,8 +13,8 @@ import pytest
 import yaml
 from support import ROOT, copy_repo
 
-from ipseval.clean import CleanResult, clean
-from ipseval.codebook import Codebook, load_codebook
+from ipseval.data.clean import CleanResult, clean
+from ipseval.data.codebook import Codebook, load_codebook
 
 PUBLISHED = ROOT / "data" / "raw" / "published"
 SOURCES = ROOT.parent / "shared" / "sources"

@@ -1,7 +1,7 @@
 """An independent, slow, high-accuracy random-intercept logit: the likelihood as per-cluster
 integrals by `scipy.integrate.quad`, and its maximum by a generic optimiser (L-BFGS-B on the
 exact likelihood, its gradient also by quadrature). Shares no code with
-`ipseval.random_intercept`; the tests and `benchmarks/random_intercept_sweep.py` validate the
+`ipseval.models.random_intercept`; the tests and `benchmarks/random_intercept_sweep.py` validate the
 estimator against it. Also the sweep's simulated designs."""
 
 from __future__ import annotations

@@ -16,14 +16,14 @@ import pytest
 import yaml
 from conftest import ROOT, snakemake
 
-from ipseval import evaluate
-from ipseval.codebook import load_codebook
-from ipseval.configuration import ConfigError, delete_nulls, prepare, resolve
-from ipseval.design import Specification, build_design, check_terms, describe_term_problems
-from ipseval.io import read_result_csv
-from ipseval.models import Settings, _firth_params, fit_outcome_spec, write_results
-from ipseval.report import findings
-from ipseval.simulate import Scenario, simulate
+from ipseval.common.io import read_result_csv
+from ipseval.data.codebook import load_codebook
+from ipseval.models import evaluate
+from ipseval.models.design import Specification, build_design, check_terms, describe_term_problems
+from ipseval.models.fits import Settings, _firth_params, fit_outcome_spec, write_results
+from ipseval.pipeline.configuration import ConfigError, delete_nulls, prepare, resolve
+from ipseval.report.tables import findings
+from ipseval.synthetic.simulate import Scenario, simulate
 
 SCHEMA = ROOT / "workflow/schemas/config.schema.yaml"
 EXAMPLE = "config/examples/region.yaml"
@@ -443,7 +443,13 @@ def test_the_second_example_end_to_end_through_the_readme_command(example_run: P
 
 def test_the_example_data_regenerate_byte_for_byte(tmp_path: Path) -> None:
     r = subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "-m", "ipseval.example_data", "--out", str(tmp_path)],
+        [
+            str(ROOT / ".venv/bin/python"),
+            "-m",
+            "ipseval.synthetic.example_data",
+            "--out",
+            str(tmp_path),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -495,7 +501,7 @@ def test_an_input_that_is_a_folder_or_unreadable_is_one_line_at_start(
 ) -> None:
     """Issue 25: a folder named *.csv gave IsADirectoryError and an unreadable file a
     PermissionError traceback from the clean job."""
-    from ipseval.configuration import input_problems
+    from ipseval.pipeline.configuration import input_problems
 
     folder = tmp_path / "forms.csv"
     folder.mkdir()

@@ -18,8 +18,9 @@ import pytest
 import yaml
 from conftest import ROOT, VOLATILE, snakemake, write_config
 
-from ipseval import __version__, citation
-from ipseval.archive import TIME_STAMPED
+from ipseval import __version__
+from ipseval.provenance import citation
+from ipseval.provenance.archive import TIME_STAMPED
 
 CFFCONVERT = ROOT / ".venv-cffconvert/bin/cffconvert"
 ROC_VALIDATOR = ROOT / ".venv-rocvalidator/bin"
@@ -155,7 +156,7 @@ def test_the_run_crate_validates_and_reruns_byte_for_byte(
     assert sorted(outputs) == on_disk
     assert not any("/restricted/" in f for f in z_names(crate_zip))
     assert "results/default/public/datapackage.json" in outputs
-    for rel in [*inputs, *outputs, "Snakefile", "src/ipseval/estimators.py"]:
+    for rel in [*inputs, *outputs, "Snakefile", "src/ipseval/models/estimators.py"]:
         assert g[rel]["sha256"] == hashlib.sha256((unpacked / rel).read_bytes()).hexdigest(), rel
 
     # the recorded command remakes every result from the unpacked crate alone

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from ipseval.clean import clean
-from ipseval.codebook import Codebook
-from ipseval.problems import InputError
+from ipseval.common.problems import InputError
+from ipseval.data.clean import clean
+from ipseval.data.codebook import Codebook
 
 PROG = ROOT / "data/raw/programmes.csv"
 FORMS = ROOT / "data/raw/coach_forms.csv"

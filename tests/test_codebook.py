@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import SOURCES
 
-from ipseval.codebook import Codebook, normalise_label
+from ipseval.data.codebook import Codebook, normalise_label
 
 REPORT = SOURCES / "socialstyrelsen-2013-12-19-ips-evaluation.sv.txt"
 

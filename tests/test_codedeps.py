@@ -1,5 +1,6 @@
 """A job reruns when, and only when, the code it runs changed (issue 26, point 2): each rule
-lists the package files its script or notebook imports (ipseval.codedeps), not the package."""
+lists the package files its script or notebook imports
+(ipseval.pipeline.codedeps), not the package."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, snakemake
+from conftest import ROOT, copy_repo, snakemake
 
-from ipseval.codedeps import code_inputs
+from ipseval.pipeline.codedeps import code_inputs
 
 
 def test_a_script_depends_on_what_it_imports_and_nothing_else(tmp_path: Path) -> None:
@@ -43,7 +44,7 @@ def test_a_script_depends_on_what_it_imports_and_nothing_else(tmp_path: Path) ->
 
 def test_the_stages_code_is_what_they_import() -> None:
     clean = code_inputs(["workflow/scripts/clean.py"], ROOT)
-    assert "src/ipseval/clean.py" in clean and "src/ipseval/readers.py" in clean
+    assert "src/ipseval/data/clean.py" in clean and "src/ipseval/data/readers.py" in clean
     assert not [f for f in clean if "estimators" in f or "/report/" in f]
     report = code_inputs(["workflow/scripts/report.py"], ROOT)
     assert "src/ipseval/report/html.py" in report
@@ -69,7 +70,7 @@ def planned(repo: Path) -> set[str]:
             {"clean", "model_fit", "reproduction_check", "model_notebook"},
         ),
         (
-            "src/ipseval/estimators.py",
+            "src/ipseval/models/estimators.py",
             {"model_fit", "report"},
             {"clean", "reproduction_check", "check_terms"},
         ),
@@ -89,3 +90,25 @@ def test_an_edit_plans_only_the_jobs_whose_code_changed(
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert planned_jobs <= jobs, jobs
     assert jobs & untouched <= before & untouched, jobs & untouched
+
+
+def job_counts(repo: Path) -> dict[str, int]:
+    """Every job a complete run consists of (`-n --forceall`), counted per rule."""
+    r = snakemake(repo, "-n", "--forceall")
+    assert r.returncode == 0, r.stderr[-2000:]
+    stats = r.stdout.split("Job stats:")[1].split("\n\n")[0]
+    rows = re.findall(r"^(\w+)\s+(\d+)$", stats, re.M)
+    return {rule: int(n) for rule, n in rows if rule != "total"}
+
+
+@pytest.mark.e2e
+def test_the_plan_is_the_same_whatever_outputs_already_exist(
+    tmp_path_factory: pytest.TempPathFactory, default_run: Path
+) -> None:
+    """No rule's inputs are read from results that may or may not be there: a clone with no
+    results and the finished default run plan the same jobs."""
+    empty = copy_repo(tmp_path_factory.mktemp("empty"))
+    assert not (empty / "results/default").exists()
+    before, after = job_counts(empty), job_counts(default_run.parents[1])
+    assert before == after
+    assert before["model_fit"] >= 8 and before["report"] == 1

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from conftest import PUBLISHED, ROOT
 
-from ipseval.clean import CleanResult
-from ipseval.reproduce import check
-from ipseval.synth import generate
+from ipseval.data.clean import CleanResult
+from ipseval.reproduction.reproduce import check
+from ipseval.synthetic.synth import generate
 
 
 def test_generator_reproduces_committed_files_byte_for_byte() -> None:
@@ -95,7 +95,7 @@ def test_the_reproduction_reads_the_outcomes_as_the_config_defines_them(default_
     # the published employment rates are checked against the outcome columns the models use
     # (y_<outcome>, made from config/config.yaml's definitions), so a definition that drifts
     # from the report's is caught here rather than silently modelled
-    from ipseval.reproduce import check
+    from ipseval.reproduction.reproduce import check
 
     people = default_clean.participants.copy()
     ok = check(default_clean.programmes, people, PUBLISHED).set_index(["table", "row"])

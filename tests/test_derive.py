@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ipseval.derive import (
+from ipseval.data.derive import (
     derive_participants,
     derive_programmes,
     diagnosis_group,
@@ -14,7 +14,7 @@ from ipseval.derive import (
     months_active,
     start_quarter_label,
 )
-from ipseval.parse import parse_month, parse_number
+from ipseval.data.parse import parse_month, parse_number
 
 
 @pytest.mark.parametrize(

@@ -19,12 +19,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import optimize
 
-from ipseval import disclosure as dc
-from ipseval import publish
-from ipseval.codebook import load_codebook
-from ipseval.io import read_result_csv
-from ipseval.report import natural_orders
-from ipseval.reproduce import read_check
+from ipseval.common.io import read_result_csv
+from ipseval.data.codebook import load_codebook
+from ipseval.publication import disclosure as dc
+from ipseval.publication import publish
+from ipseval.report.tables import natural_orders
+from ipseval.reproduction.reproduce import read_check
 
 
 def people_with(**counts: int) -> pd.DataFrame:
@@ -461,9 +461,8 @@ def test_a_large_category_hidden_by_secondary_suppression_is_not_labelled_small(
     # derivable; the step hides one of the large categories as well. The page must show that
     # large category as hidden ("–", with why), never as "<5" (issue: the Sex panel showed
     # only men with "2 level(s) <5", hiding ~430 women as if they were few)
-    from ipseval.report import translations
     from ipseval.report.sections import participant_tables_html
-    from ipseval.report.text import localised
+    from ipseval.report.text import localised, translations
 
     people = people_with(women=430, men=470, other=2)
     pub = one_way(people)

@@ -13,9 +13,9 @@ import pytest
 from glmm_exact import simulate_design
 from scipy import optimize, special, stats
 
-from ipseval import estimators as est
-from ipseval import random_intercept as ri
-from ipseval.imputation import pooled_table, rubin_pool
+from ipseval.models import estimators as est
+from ipseval.models import random_intercept as ri
+from ipseval.models.imputation import pooled_table, rubin_pool
 
 
 def _data(seed: int = 3) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:

@@ -17,8 +17,8 @@ import yaml
 from hostile import PII, RAW, Case, base_forms_text, catalogue
 from support import ROOT
 
-from ipseval.clean import run
-from ipseval.io import read_result_csv
+from ipseval.common.io import read_result_csv
+from ipseval.data.clean import run
 
 CASES = catalogue()
 OUTPUTS = ("programmes", "participants", "excluded", "accounting", "key")
@@ -198,9 +198,9 @@ def test_a_formula_cell_without_a_stored_value_is_a_problem_not_an_empty_answer(
     without values; they were read as empty answers, silently."""
     import openpyxl
 
-    from ipseval.codebook import normalise_label
-    from ipseval.problems import InputError
-    from ipseval.readers import read_table
+    from ipseval.common.problems import InputError
+    from ipseval.data.codebook import normalise_label
+    from ipseval.data.readers import read_table
 
     book = openpyxl.Workbook()
     sheet = book.active
@@ -237,7 +237,7 @@ def test_a_formula_cell_without_a_stored_value_is_a_problem_not_an_empty_answer(
 def test_identity_numbers_are_recognised_and_running_numbers_are_not(
     text: str, kind: str | None
 ) -> None:
-    from ipseval.problems import identity_kind
+    from ipseval.common.problems import identity_kind
 
     assert identity_kind(text) == kind
 

@@ -18,9 +18,9 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, Typed, record_time, snakemake
 from journeys import DIAGNOSES, JOURNEYS, write
 
-from ipseval import publish
-from ipseval.derive import AGE_BANDS, TIME_BANDS
-from ipseval.design import restrict_rows
+from ipseval.data.derive import AGE_BANDS, TIME_BANDS
+from ipseval.models.design import restrict_rows
+from ipseval.publication import publish
 
 pytestmark = pytest.mark.e2e
 

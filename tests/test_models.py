@@ -15,13 +15,13 @@ from scipy import special
 from sklearn.metrics import roc_auc_score
 from statsmodels.imputation.mice import MICE
 
-from ipseval import estimators as est
-from ipseval import evaluate
-from ipseval.design import ModelSpecError, Specification, build_design, check_models_config
-from ipseval.imputation import impute, rubin_pool
-from ipseval.models import ResultCheckError, Settings, check_results, fit_outcome_spec
-from ipseval.simulate import Scenario, simulate
-from ipseval.truth import truth_by_column, truth_for_terms
+from ipseval.models import estimators as est
+from ipseval.models import evaluate
+from ipseval.models.design import ModelSpecError, Specification, build_design, check_models_config
+from ipseval.models.fits import ResultCheckError, Settings, check_results, fit_outcome_spec
+from ipseval.models.imputation import impute, rubin_pool
+from ipseval.models.truth import truth_by_column, truth_for_terms
+from ipseval.synthetic.simulate import Scenario, simulate
 
 
 @pytest.fixture(scope="module")
@@ -290,7 +290,7 @@ def test_the_imputation_model_and_its_schedule_are_the_ones_asked_for(
     # every imputation model has the outcome, the programme's outcome rate and every other
     # predictor (methods.md), k_pmm donors as configured, and n_burnin cycles then n_skip + 1
     # cycles per imputation (statsmodels MICEData cycles, recorded by a subclass)
-    import ipseval.imputation as imp
+    import ipseval.models.imputation as imp
 
     seen: dict = {"cycles": []}
 
@@ -435,10 +435,10 @@ def test_average_prediction_interval_matches_statsmodels_delta_method(models_cfg
 def test_pooled_intervals_follow_rubins_rules_with_barnard_rubin_df() -> None:
     # five completed-data fits with different estimates and covariances; pooled estimate,
     # total variance, df and interval computed here from the formulas (Rubin 1987; Barnard &
-    # Rubin 1999), independently of ipseval.imputation
+    # Rubin 1999), independently of ipseval.models.imputation
     from scipy import stats
 
-    from ipseval.imputation import pooled_table
+    from ipseval.models.imputation import pooled_table
 
     rng = np.random.default_rng(7)
     names = ["Intercept", "a", "b"]

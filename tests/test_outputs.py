@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, snakemake
 from support import require_rscript
 
-from ipseval import datapackage
+from ipseval.publication import datapackage
 
 SNIPPET = re.compile(r"<!-- snippet: model-frame -->\s*```(\w+)\n(.*?)```", re.S)
 
@@ -241,7 +241,7 @@ FORMULAS = [
 def test_a_text_cell_a_spreadsheet_would_evaluate_is_written_as_text(text: str) -> None:
     """OWASP's CSV-injection rule: a text cell starting with =, +, -, @, tab or carriage
     return gets a leading apostrophe, in the body and the header, so Excel shows it as text."""
-    from ipseval.io import csv_bytes
+    from ipseval.common.io import csv_bytes
 
     frame = pd.DataFrame({text: [text, "plain"], "n": [1, 2]})
     rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode("utf-8"), newline="")))
@@ -250,7 +250,7 @@ def test_a_text_cell_a_spreadsheet_would_evaluate_is_written_as_text(text: str) 
 
 
 def test_numbers_and_the_report_marks_are_left_alone() -> None:
-    from ipseval.io import csv_bytes
+    from ipseval.common.io import csv_bytes
 
     frame = pd.DataFrame(
         {"text": ["-1.5", "-3", "–", "<5", "≈435", "‹masked: 3 characters›"], "x": [-1.5] * 6}
@@ -262,7 +262,7 @@ def test_numbers_and_the_report_marks_are_left_alone() -> None:
 def test_the_workbook_holds_no_formula(tmp_path: Path) -> None:
     import openpyxl
 
-    from ipseval.workbook import write_workbook
+    from ipseval.publication.workbook import write_workbook
 
     source = tmp_path / "t.csv"
     shown = FORMULAS[:-1]  # a CSV reader drops a leading carriage return itself
@@ -275,8 +275,8 @@ def test_the_workbook_holds_no_formula(tmp_path: Path) -> None:
 
 def test_what_ipseval_writes_it_reads_back_as_it_was(tmp_path: Path) -> None:
     """The 2013 report's own rows start with '-' (Tabell 6's statements): neutralised in the
-    file, read back unchanged by every step (ipseval.io.read_result_csv)."""
-    from ipseval.io import read_result_csv, write_csv
+    file, read back unchanged by every step (ipseval.common.io.read_result_csv)."""
+    from ipseval.common.io import read_result_csv, write_csv
 
     frame = pd.DataFrame({"row": ["- att deltagarna får stöd", "-", "'plain", *FORMULAS[:-1]]})
     write_csv(frame, tmp_path / "t.csv")

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from snakemake.utils import update_config
 
-from ipseval.codebook import load_codebook
-from ipseval.configuration import delete_nulls
-from ipseval.parse import _parse_cell
-from ipseval.problems import mask
+from ipseval.common.problems import mask
+from ipseval.data.codebook import load_codebook
+from ipseval.data.parse import _parse_cell
+from ipseval.pipeline.configuration import delete_nulls
 
 CODEBOOK = load_codebook(ROOT / "config" / "codebook.yaml")
 CATEGORICAL = [v for v in CODEBOOK.coach_form.variables if v.type == "categorical"]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from conftest import PUBLISHED
 
-from ipseval.published import (
+from ipseval.reproduction.published import (
     TABLES,
     count_column_for,
     is_percent_column,

@@ -14,9 +14,9 @@ from glmm_exact import SWEEP, compare, glmer_estimates, simulate_design
 from scipy import optimize, special
 from support import ROOT, require_rscript
 
-from ipseval import estimators as est
-from ipseval import random_intercept as ri
-from ipseval.models import FitLog, Settings, complete_case_fits
+from ipseval.models import estimators as est
+from ipseval.models import random_intercept as ri
+from ipseval.models.fits import FitLog, Settings, complete_case_fits
 
 TOL_COEF, TOL_SD, TOL_LLF = 1e-3, 1e-3, 1e-4  # issue 17's tolerances
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT
 from support import require_rscript
 
-from ipseval import estimators as est
+from ipseval.models import estimators as est
 
 REF = ROOT / "tests" / "reference"
 SETS = ("common", "rare")

@@ -17,7 +17,8 @@ import pytest
 import yaml
 from conftest import ROOT, snakemake, write_config
 
-from ipseval.report import finding_sentence, findings, translations
+from ipseval.report.tables import findings
+from ipseval.report.text import finding_sentence, translations
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -90,7 +91,7 @@ def run(repo: Path, default_run: Path) -> Path:
 
 
 def test_labels_follow_the_report_language() -> None:
-    from ipseval.configuration import localised
+    from ipseval.pipeline.configuration import localised
 
     sex = {
         "label": "Sex",
@@ -421,7 +422,7 @@ def test_run_time_is_the_latest_runs_wall_time_not_the_sum(tmp_path: Path) -> No
     # two jobs in parallel (0-10 s and 2-12 s) and one reused from a run an hour earlier
     import os
 
-    from ipseval.report.provenance import run_times
+    from ipseval.provenance.runinfo import run_times
 
     now = 1_800_000_000.0
     for name, start, wall, cpu in (
@@ -437,7 +438,7 @@ def test_run_time_is_the_latest_runs_wall_time_not_the_sum(tmp_path: Path) -> No
 
 
 def test_terms_are_named_in_words_from_the_config() -> None:
-    from ipseval.report import term_label
+    from ipseval.report.text import term_label
 
     t = translations("en")
     predictors = {

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from conftest import PUBLISHED
 
-from ipseval.clean import CleanResult
-from ipseval.reproduce import (
+from ipseval.data.clean import CleanResult
+from ipseval.reproduction.reproduce import (
     STATUSES,
     _fmt,
     _grant_years,

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from ipseval import multiverse as mv
-from ipseval import simstudy
-from ipseval.design import ModelSpecError
-from ipseval.simulate import Scenario, simulate
+from ipseval.models import multiverse as mv
+from ipseval.models.design import ModelSpecError
+from ipseval.synthetic import simstudy
+from ipseval.synthetic.simulate import Scenario, simulate
 
 
 @pytest.fixture

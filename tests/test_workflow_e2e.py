@@ -15,8 +15,8 @@ import pytest
 import yaml
 from conftest import PII, ROOT, SNAKEMAKE, digest, snakemake, write_config
 
-from ipseval.io import read_result_csv
-from ipseval.present import FIT_TABLES
+from ipseval.common.io import read_result_csv
+from ipseval.models.present import FIT_TABLES
 
 pytestmark = pytest.mark.e2e
 

@@ -3,15 +3,15 @@
     .venv/bin/python tests/reference/make_data.py
 
 Each CSV holds y, programme and the design columns x01.. of the `core` specification
-(terms.csv maps x-names to term names), simulated by ipseval.simulate with a fixed seed.
+(terms.csv maps x-names to term names), simulated by ipseval.synthetic.simulate with a fixed seed.
 """
 
 from pathlib import Path
 
 import yaml
 
-from ipseval.design import Specification, build_design
-from ipseval.simulate import Scenario, simulate
+from ipseval.models.design import Specification, build_design
+from ipseval.synthetic.simulate import Scenario, simulate
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]

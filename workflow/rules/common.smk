@@ -5,8 +5,8 @@ import os
 import yaml
 import sys
 
-from ipseval.codedeps import code_inputs
-from ipseval.configuration import localised
+from ipseval.pipeline.codedeps import code_inputs
+from ipseval.pipeline.configuration import localised
 
 # Shell rules run `python -m ...` with the Python that runs Snakemake (the project venv),
 # whether or not the venv is activated.
@@ -18,7 +18,7 @@ RUN = config["run_name"]
 # report page, its figures and its disclosure-controlled tables, their data package, the
 # config as run, checksums); restricted/ holds everything else (cleaned microdata, model
 # frames, per-fit working notebooks, logs with row numbers). Nothing in public/ is read from
-# restricted/ except through the disclosure step (ipseval.publish).
+# restricted/ except through the disclosure step (ipseval.publication.publish).
 RUN_DIR = f"results/{RUN}"
 PUBLIC = f"{RUN_DIR}/public"
 RESTRICTED = f"{RUN_DIR}/restricted"
@@ -140,7 +140,7 @@ def report_input_files():
 
 
 def code(*entries):
-    """The package files a rule's script or notebook imports (ipseval.codedeps): its inputs,
+    """The package files a rule's script or notebook imports (ipseval.pipeline.codedeps): its inputs,
     so that an edit reruns the jobs whose code changed and no others (Snakemake tracks a
     rule's own script, not the modules it imports)."""
     return code_inputs(entries)
@@ -386,7 +386,7 @@ def report_page_inputs():
 
 def package_meta():
     """The metadata every data package of this run carries."""
-    from ipseval.datapackage import config_sha256
+    from ipseval.publication.datapackage import config_sha256
 
     meta = {
         "run_name": RUN,
@@ -394,7 +394,7 @@ def package_meta():
         "config_sha256": config_sha256(canonical(config)),
     }
     if SYNTHETIC:
-        from ipseval.io import SYNTHETIC_NOTICE
+        from ipseval.common.io import SYNTHETIC_NOTICE
 
         path = config["data"].get("generator")
         seed = yaml.safe_load(Path(path).read_text())["seed"] if path else None

@@ -60,7 +60,7 @@ rule model_notebook_params:
 rule model_notebook:
     input:
         unpack(lambda w: model_outputs(w.outcome, w.spec)),
-        package=code("notebooks/models.ipynb", "src/ipseval/notebook.py"),
+        package=code("notebooks/models.ipynb", "src/ipseval/pipeline/notebook.py"),
         notebook="notebooks/models.ipynb",
         params=rules.model_notebook_params.output.params,
     output:
@@ -77,7 +77,7 @@ rule model_notebook:
     shell:
         "python -m papermill {input.notebook} {output.ipynb} -f {input.params} --cwd . "
         "--no-progress-bar --log-output > {log} 2>&1 "
-        "&& python -m ipseval.notebook {output.ipynb} {output.html} >> {log} 2>&1"
+        "&& python -m ipseval.pipeline.notebook {output.ipynb} {output.html} >> {log} 2>&1"
 
 
 rule models_collect:

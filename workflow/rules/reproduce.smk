@@ -66,7 +66,7 @@ rule descriptives_params:
 
 rule descriptives_notebook:
     input:
-        package=code("notebooks/descriptives.ipynb", "src/ipseval/notebook.py"),
+        package=code("notebooks/descriptives.ipynb", "src/ipseval/pipeline/notebook.py"),
         notebook="notebooks/descriptives.ipynb",
         params=rules.descriptives_params.output.params,
         programmes=rules.clean.output.programmes,
@@ -88,4 +88,4 @@ rule descriptives_notebook:
     shell:
         "python -m papermill {input.notebook} {output.ipynb} -f {input.params} --cwd . "
         "--no-progress-bar --log-output > {log} 2>&1 "
-        "&& python -m ipseval.notebook {output.ipynb} {output.html} >> {log} 2>&1"
+        "&& python -m ipseval.pipeline.notebook {output.ipynb} {output.html} >> {log} 2>&1"

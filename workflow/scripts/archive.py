@@ -1,8 +1,9 @@
-"""Snakemake entry point: pack the run into a Workflow Run RO-Crate (ipseval.archive.build)."""
+"""Snakemake entry point: pack the run into a Workflow Run RO-Crate
+(ipseval.provenance.archive.build)."""
 
 from pathlib import Path
 
-from ipseval.archive import build
+from ipseval.provenance.archive import build
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 out = build(

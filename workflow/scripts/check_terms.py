@@ -1,13 +1,13 @@
 """Snakemake entry point: check every model's predictors on the clean data
-(ipseval.design.check_terms); stop with one message, or record what will be dropped."""
+(ipseval.models.design.check_terms); stop with one message, or record what will be dropped."""
 
 import sys
 from pathlib import Path
 
-from ipseval.codebook import load_codebook
-from ipseval.derive import level_orders, read_participants
-from ipseval.design import check_terms, describe_term_problems
-from ipseval.io import write_csv
+from ipseval.common.io import write_csv
+from ipseval.data.codebook import load_codebook
+from ipseval.data.derive import level_orders, read_participants
+from ipseval.models.design import check_terms, describe_term_problems
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 cb = load_codebook(sm.input.codebook)

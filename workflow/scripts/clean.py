@@ -1,8 +1,8 @@
-"""Snakemake entry point for the clean stage (all logic is in ipseval.clean)."""
+"""Snakemake entry point for the clean stage (all logic is in ipseval.data.clean)."""
 
 import sys
 
-from ipseval.clean import run
+from ipseval.data.clean import run
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 outputs, params = dict(sm.output.items()), dict(sm.params.items())

@@ -1,11 +1,11 @@
-"""Snakemake entry point: compare two runs (ipseval.compare)."""
+"""Snakemake entry point: compare two runs (ipseval.report.compare)."""
 
 from pathlib import Path
 
 import yaml
 
-from ipseval.compare import config_diff, estimate_moves, render
-from ipseval.io import read_result_csv, write_atomic, write_csv
+from ipseval.common.io import read_result_csv, write_atomic, write_csv
+from ipseval.report.compare import config_diff, estimate_moves, render
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 configs = [

@@ -1,9 +1,9 @@
-"""Snakemake entry point: a tier's datapackage.json (ipseval.datapackage)."""
+"""Snakemake entry point: a tier's datapackage.json (ipseval.publication.datapackage)."""
 
 from pathlib import Path
 
-from ipseval import datapackage
-from ipseval.codebook import load_codebook
+from ipseval.data.codebook import load_codebook
+from ipseval.publication import datapackage
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 files = [f for f in sm.input if str(f).endswith(".csv")]  # flattened: every input file

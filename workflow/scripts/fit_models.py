@@ -1,14 +1,14 @@
-"""Snakemake entry point: fit one outcome x specification (all logic in ipseval.models)."""
+"""Snakemake entry point: fit one outcome x specification (all logic in ipseval.models.fits)."""
 
 import sys
 import traceback
 from pathlib import Path
 
-from ipseval.codebook import load_codebook
-from ipseval.derive import level_orders, read_participants
-from ipseval.design import ModelSpecError, Specification, build_design, drop_checked
-from ipseval.io import read_result_csv
-from ipseval.models import Settings, fit_outcome_spec, write_results
+from ipseval.common.io import read_result_csv
+from ipseval.data.codebook import load_codebook
+from ipseval.data.derive import level_orders, read_participants
+from ipseval.models.design import ModelSpecError, Specification, build_design, drop_checked
+from ipseval.models.fits import Settings, fit_outcome_spec, write_results
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 outcome, spec_name = sm.wildcards.outcome, sm.wildcards.spec

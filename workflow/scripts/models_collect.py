@@ -1,8 +1,8 @@
 """Snakemake entry point: stack every fit's summary, coefficients, fit statistics and truth
-table (ipseval.models.collect)."""
+table (ipseval.models.fits.collect)."""
 
-from ipseval.io import write_csv
-from ipseval.models import collect
+from ipseval.common.io import write_csv
+from ipseval.models.fits import collect
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 write_csv(collect(list(sm.input.summaries)), sm.output.summaries)

@@ -1,13 +1,13 @@
-"""Snakemake entry point: one cell of the specification curve (ipseval.multiverse)."""
+"""Snakemake entry point: one cell of the specification curve (ipseval.models.multiverse)."""
 
 import sys
 from pathlib import Path
 
-from ipseval.codebook import load_codebook
-from ipseval.derive import level_orders, read_participants
-from ipseval.design import ModelSpecError, drop_checked
-from ipseval.io import read_result_csv, write_csv
-from ipseval.multiverse import fit_cell
+from ipseval.common.io import read_result_csv, write_csv
+from ipseval.data.codebook import load_codebook
+from ipseval.data.derive import level_orders, read_participants
+from ipseval.models.design import ModelSpecError, drop_checked
+from ipseval.models.multiverse import fit_cell
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 w = sm.wildcards

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from ipseval.figures import specification_curve
-from ipseval.io import read_result_csv, write_csv
-from ipseval.multiverse import by_choice, summary
+from ipseval.common.io import read_result_csv, write_csv
+from ipseval.models.figures import specification_curve
+from ipseval.models.multiverse import by_choice, curve, summary
 from ipseval.report.text import curve_words, translations
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
@@ -17,4 +17,5 @@ write_csv(choices, sm.output.by_choice)
 words = curve_words(
     specs, focus, sm.params.predictors, sm.params.outcome_labels, translations(sm.params.language)
 )
-specification_curve(specs, focus, alpha, sm.output.figure, sm.params.synthetic, words)
+curves = [curve(specs, term, alpha) for term in focus]
+specification_curve(specs, focus, curves, sm.output.figure, sm.params.synthetic, words)

@@ -1,7 +1,7 @@
 """Snakemake entry point: render the self-contained report page (ipseval.report.build)."""
 
-from ipseval.io import write_atomic
-from ipseval.report import build
+from ipseval.common.io import write_atomic
+from ipseval.report.assemble import build
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 page = build(sm.input, sm.params)

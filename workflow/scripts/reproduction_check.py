@@ -1,7 +1,8 @@
-"""Snakemake entry point: cell-by-cell check of the published tables (ipseval.reproduce)."""
+"""Snakemake entry point: cell-by-cell check of the published tables
+(ipseval.reproduction.reproduce)."""
 
-from ipseval.io import read_result_csv, write_csv
-from ipseval.reproduce import check, summarise
+from ipseval.common.io import read_result_csv, write_csv
+from ipseval.reproduction.reproduce import check, summarise
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 result = check(

@@ -2,8 +2,8 @@
 
 import sys
 
-from ipseval.io import write_atomic
-from ipseval.reproduce import read_check, verdict
+from ipseval.common.io import write_atomic
+from ipseval.reproduction.reproduce import read_check, verdict
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 ok, text = verdict(read_check(sm.input.check), sm.params.on_mismatch)

@@ -1,7 +1,7 @@
-"""Snakemake entry point: one chunk of simulation replicates (ipseval.simstudy)."""
+"""Snakemake entry point: one chunk of simulation replicates (ipseval.synthetic.simstudy)."""
 
-from ipseval.io import write_csv
-from ipseval.simstudy import run_replicates
+from ipseval.common.io import write_csv
+from ipseval.synthetic.simstudy import run_replicates
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 first, last = (int(x) for x in sm.wildcards.chunk.split("-"))

@@ -1,10 +1,11 @@
-"""Snakemake entry point: performance measures of the simulation study (ipseval.simstudy)."""
+"""Snakemake entry point: performance measures of the simulation study
+(ipseval.synthetic.simstudy)."""
 
 import pandas as pd
 
-from ipseval.figures import simulation_figure
-from ipseval.io import read_result_csv, write_csv
-from ipseval.simstudy import headline, summarise
+from ipseval.common.io import read_result_csv, write_csv
+from ipseval.models.figures import simulation_figure
+from ipseval.synthetic.simstudy import headline, summarise
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 estimates = pd.concat([read_result_csv(p) for p in sm.input.estimates], ignore_index=True)

@@ -1,6 +1,6 @@
-"""Snakemake entry point: the report's tables as one workbook (ipseval.workbook)."""
+"""Snakemake entry point: the report's tables as one workbook (ipseval.publication.workbook)."""
 
-from ipseval.workbook import write_workbook
+from ipseval.publication.workbook import write_workbook
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 tables = {k: v for k, v in sm.input.items() if str(v).endswith(".csv")}

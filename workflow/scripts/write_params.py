@@ -2,7 +2,7 @@
 
 import yaml
 
-from ipseval.io import write_atomic
+from ipseval.common.io import write_atomic
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 text = yaml.safe_dump(dict(sm.params.values), sort_keys=True, allow_unicode=True)

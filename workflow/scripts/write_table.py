@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from ipseval.io import write_csv
+from ipseval.common.io import write_csv
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 frame = pd.DataFrame(list(sm.params.rows), columns=list(sm.params.columns))

@@ -12,23 +12,24 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .. import citation, present
-from ..codebook import load_codebook
-from ..datapackage import version
-from ..derive import read_participants
-from ..design import restrict_rows
-from ..disclosure import ALL
-from ..io import SYNTHETIC_NOTICE, read_result_csv, sha256
-from ..publish import outcome_group
-from .html import img, render, table
-from .provenance import duration, git_state, locked_versions, run_times, step_times
-from .sections import (
+from ipseval.common.io import SYNTHETIC_NOTICE, read_result_csv, sha256
+from ipseval.data.codebook import load_codebook
+from ipseval.data.derive import read_participants
+from ipseval.models import present
+from ipseval.models.design import restrict_rows
+from ipseval.provenance import citation
+from ipseval.provenance.runinfo import duration, git_state, locked_versions, run_times, step_times
+from ipseval.publication.datapackage import version
+from ipseval.publication.disclosure import ALL
+from ipseval.publication.publish import outcome_group
+from ipseval.report.html import img, render, table
+from ipseval.report.sections import (
     participant_tables_html,
     reproduction_section,
     robustness,
     simulation_section,
 )
-from .text import (
+from ipseval.report.text import (
     clear,
     coding_text,
     estimator_name,

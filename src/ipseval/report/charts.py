@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import figures
-from ..disclosure import ALL
+from ipseval.models import figures
+from ipseval.publication.disclosure import ALL
 
 
 def participants_figure(

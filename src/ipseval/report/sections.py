@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..io import read_result_csv
-from ..reproduce import read_check, side_by_side, summarise
-from .html import img, table
-from .text import term_label
+from ipseval.common.io import read_result_csv
+from ipseval.report.html import img, table
+from ipseval.report.text import term_label
+from ipseval.reproduction.reproduce import read_check, side_by_side, summarise
 
 
 def reproduction_section(

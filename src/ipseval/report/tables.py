@@ -10,14 +10,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import disclosure as dc
-from .. import publish
-from ..codebook import Codebook, load_codebook
-from ..derive import AGE_BANDS, level_orders, read_participants
-from ..io import read_result_csv
-from ..reproduce import read_check
-from .charts import context_figure, models_figure, outcomes_figure, participants_figure
-from .text import interval_level, level_words, month_text, term_label, translations
+from ipseval.common.io import read_result_csv
+from ipseval.data.codebook import Codebook, load_codebook
+from ipseval.data.derive import AGE_BANDS, level_orders, read_participants
+from ipseval.publication import disclosure as dc
+from ipseval.publication import publish
+from ipseval.report.charts import (
+    context_figure,
+    models_figure,
+    outcomes_figure,
+    participants_figure,
+)
+from ipseval.report.text import interval_level, level_words, month_text, term_label, translations
+from ipseval.reproduction.reproduce import read_check
 
 HEADLINE = (  # text figure id -> translation key of its label
     ("regular_work_pct", "h_reg"),
@@ -214,7 +219,7 @@ def write_tables(
     inputs: Mapping[str, Any], params: Mapping[str, Any], outputs: Mapping[str, Any]
 ) -> None:
     """Compute the report's own tables and figures from result files: every count derived
-    from the microdata goes through the disclosure step (ipseval.disclosure) first."""
+    from the microdata goes through the disclosure step (ipseval.publication.disclosure) first."""
     synthetic, threshold = bool(params["synthetic"]), int(params["threshold"])
     language = params["language"]
     cb = load_codebook(inputs["codebook"])

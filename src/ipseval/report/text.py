@@ -9,10 +9,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ..codebook import Codebook
-from ..derive import NO_ANSWER
-from ..disclosure import ALL
-from .html import TEMPLATES
+from ipseval.data.codebook import Codebook
+from ipseval.data.derive import NO_ANSWER
+from ipseval.publication.disclosure import ALL
+from ipseval.report.html import TEMPLATES
 
 MONTHS = {
     "en": "January February March April May June July August September October November December",
