@@ -1,18 +1,31 @@
-"""Workflow benchmarks (issue 5): full default run, no-op rerun, rerun after one config edit,
-specification-curve and simulation-study throughput at --cores 1 and 2 and on the local
-SLURM cluster (tests/slurm/local_cluster.sh), in a fresh copy of the repository.
+"""Workflow benchmarks: full default run (wall and CPU time, with the time of every job by
+rule), no-op rerun, rerun after one config edit, and specification-curve and
+simulation-study throughput at --cores 1 and 2 and on the local SLURM cluster
+(tests/slurm/local_cluster.sh), in a fresh copy of a checkout.
 
     .venv/bin/python benchmarks/bench_workflow.py --sim-replicates 100 --slurm \
         --out docs/benchmarks/workflow.csv
+    # only the runs, of another checkout (its own src/ is what the jobs import):
+    .venv/bin/python benchmarks/bench_workflow.py --runs-only --source /tmp/old \
+        --out docs/benchmarks/workflow-old.csv
+    # rewrite the timing tables in README.md and docs/benchmarks.md from a CSV:
+    .venv/bin/python benchmarks/bench_workflow.py --docs docs/benchmarks/workflow-X.csv
 
-Wall times by time.perf_counter around each Snakemake command; results in the CSV and on
-stdout. Targets (2 cores): full run < 60 s, no-op < 3 s, 1,000 simulation replicates of all
-estimators < 10 min (that one: `time make simulation`, recorded in docs/benchmarks.md).
+Wall times by time.perf_counter around each Snakemake command; CPU time as the children's
+user + system time (resource.getrusage); per-job seconds from the run's own Snakemake
+benchmark files (`<out>-jobs.csv`). Reference rows: one job's start-up (a fresh interpreter
+importing pandas, statsmodels, matplotlib and scipy) and `snakemake --version`. The tables in
+the docs are rendered from the CSV by `render` (tests/test_docs_commands.py checks that they
+are), never typed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,17 +38,127 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 sys.path.insert(0, str(ROOT / "tests"))
-from support import SLURM_ARGS, copy_repo  # noqa: E402 - tests/ on the path first
+from support import SLURM_ARGS  # noqa: E402 - tests/ on the path first
+
+START_UP = "import pandas, statsmodels.api, matplotlib.pyplot, scipy.stats"
+BEGIN, END = "<!-- workflow-benchmark:begin {} -->", "<!-- workflow-benchmark:end -->"
+
+
+def copy_checkout(source: Path, dest: Path) -> Path:
+    """Copy a checkout's tracked and untracked-but-not-ignored files (what a clone has)."""
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for rel in files:
+        if (source / rel).is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / rel, dest / rel)
+    return dest
+
+
+def _env(repo: Path) -> dict[str, str]:
+    """The jobs import the copy's own package, not the editable install's."""
+    return {**os.environ, "PYTHONPATH": str(repo / "src")}
+
+
+def measured(repo: Path, *args: str) -> tuple[float, float]:
+    """Wall and CPU seconds (all child processes) of one Snakemake command, which must succeed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    r = subprocess.run([SNAKEMAKE, *args], cwd=repo, capture_output=True, text=True, env=_env(repo))
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode != 0:
+        raise SystemExit(f"snakemake {' '.join(args)} failed:\n{r.stderr[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def timed(repo: Path, *args: str) -> float:
     """Wall seconds of one Snakemake command (which must succeed)."""
-    start = time.perf_counter()
-    r = subprocess.run([SNAKEMAKE, *args], cwd=repo, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    if r.returncode != 0:
-        raise SystemExit(f"snakemake {' '.join(args)} failed:\n{r.stderr[-3000:]}")
-    return wall
+    return measured(repo, *args)[0]
+
+
+def best_of(cmd: list[str], n: int = 3) -> float:
+    """Shortest wall time of `n` runs of a command (start-up costs: the least disturbed)."""
+    walls = []
+    for _ in range(n):
+        start = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True)
+        walls.append(time.perf_counter() - start)
+    return min(walls)
+
+
+def job_times(run_dir: Path) -> pd.DataFrame:
+    """Every job's wall and CPU seconds from the run's Snakemake benchmark files, by rule."""
+    rows = []
+    for tsv in sorted((run_dir / "restricted/benchmarks").rglob("*.tsv")):
+        b = pd.read_csv(tsv, sep="\t")
+        rule = tsv.relative_to(run_dir / "restricted/benchmarks").parts[0].removesuffix(".tsv")
+        rows.append(
+            {"rule": rule, "wall_s": float(b["s"].iloc[-1]), "cpu_s": float(b["cpu_time"].iloc[-1])}
+        )
+    jobs = pd.DataFrame(rows)
+    return (
+        jobs.groupby("rule", sort=False)
+        .agg(jobs=("wall_s", "size"), wall_s=("wall_s", "sum"), cpu_s=("cpu_s", "sum"))
+        .round(1)
+        .reset_index()
+    )
+
+
+def render(csv: Path) -> str:
+    """The timing table the docs show, from a CSV this script wrote (and its -jobs.csv)."""
+    runs = pd.read_csv(csv)
+    by = {r.measure: r for r in runs.itertuples()}
+    full, noop = by["full default run"], by["no-op rerun"]
+    start_up, version = by["one job's start-up"].wall_s, by["snakemake --version"].wall_s
+    day = re.search(r"(\d{4}-\d{2}-\d{2})", csv.name)
+    lines = [
+        f"Measured {day.group(1) if day else ''} by `benchmarks/bench_workflow.py` "
+        f"([`{csv.as_posix()}`]({csv.as_posix()})); rendered from that file.",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| full default run, empty `results/`, `--cores 2`: wall | {full.wall_s:.1f} s |",
+        f"| the same run: CPU time of all its processes | {full.cpu_s:.1f} s |",
+        f'| one job\'s start-up (`python -c "{START_UP}"`) | {start_up:.2f} s |',
+        f"| full run wall ÷ one job's start-up | {full.wall_s / start_up:.1f} × |",
+        f"| no-op rerun | {noop.wall_s:.2f} s ({noop.wall_s / version:.2f} × "
+        f"`snakemake --version`, {version:.2f} s) |",
+    ]
+    edit = [r for m, r in by.items() if m.startswith("rerun after one config edit")]
+    if edit:
+        lines.append(f"| {edit[0].measure} | {edit[0].wall_s:.1f} s |")
+    jobs_csv = csv.with_name(csv.stem + "-jobs.csv")
+    if jobs_csv.exists():
+        jobs = pd.read_csv(jobs_csv)
+        lines += [
+            "",
+            "Where the full run's time goes (Snakemake's benchmark file of every job, summed by "
+            "rule; jobs without one are small):",
+            "",
+            "| rule | jobs | wall, summed | CPU, summed |",
+            "|---|---:|---:|---:|",
+        ]
+        for r in jobs.sort_values("wall_s", ascending=False).itertuples():
+            lines.append(f"| {r.rule} | {r.jobs} | {r.wall_s:.1f} s | {r.cpu_s:.1f} s |")
+    return "\n".join(lines)
+
+
+def write_docs(csv: Path, docs: list[Path]) -> None:
+    """Replace the marked timing block of each doc with `render(csv)`."""
+    pattern = re.compile(r"<!-- workflow-benchmark:begin[^>]*-->.*?" + re.escape(END), re.S)
+    block = f"{BEGIN.format(csv.as_posix())}\n{render(csv)}\n{END}"
+    for doc in docs:
+        text = doc.read_text(encoding="utf-8")
+        if not pattern.search(text):
+            raise SystemExit(f"{doc}: no {BEGIN.format('')} ... {END} block")
+        doc.write_text(pattern.sub(lambda _m: block, text), encoding="utf-8")
 
 
 def config_file(repo: Path, name: str, changes: dict) -> str:
@@ -51,15 +174,29 @@ def main() -> None:
     ap.add_argument("--chunk-size", type=int, default=25)
     ap.add_argument("--slurm", action="store_true", help="also on the local SLURM cluster")
     ap.add_argument("--out", default="docs/benchmarks/workflow.csv")
+    ap.add_argument("--source", default=str(ROOT), help="the checkout to benchmark")
+    ap.add_argument("--runs-only", action="store_true", help="no curve or simulation rows")
+    ap.add_argument("--docs", help="only rewrite the docs' timing tables from this CSV")
     a = ap.parse_args()
+    if a.docs:
+        write_docs(Path(a.docs), [ROOT / "README.md", ROOT / "docs/benchmarks.md"])
+        return
     rows = []
 
-    def add(measure: str, where: str, wall: float, units: float = float("nan"), unit: str = ""):
+    def add(
+        measure: str,
+        where: str,
+        wall: float,
+        units: float = float("nan"),
+        unit: str = "",
+        cpu: float = float("nan"),
+    ):
         rows.append(
             {
                 "measure": measure,
                 "where": where,
                 "wall_s": round(wall, 2),
+                "cpu_s": round(cpu, 2),
                 "units": units,
                 "unit": unit,
                 "per_second": round(units / wall, 3) if units == units else float("nan"),
@@ -67,10 +204,19 @@ def main() -> None:
         )
         print(rows[-1], flush=True)
 
+    python = sys.executable
+    add("one job's start-up", "1 process", best_of([python, "-c", START_UP]))
+    add("snakemake --version", "1 process", best_of([SNAKEMAKE, "--version"]))
+    out = ROOT / a.out
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp)
-        copy_repo(repo)
-        add("full default run", "cores 2", timed(repo, "--cores", "2"))
+        copy_checkout(Path(a.source).resolve(), repo)
+        wall, cpu = measured(repo, "--cores", "2")
+        add("full default run", "cores 2", wall, cpu=cpu)
+        jobs = job_times(repo / "results/default")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        jobs.to_csv(out.with_name(out.stem + "-jobs.csv"), index=False)
+        print(jobs.to_string(index=False), flush=True)
         add("no-op rerun", "cores 2", timed(repo, "--cores", "2"))
         edit = config_file(repo, "edit", {"report": {"language": "en", "disclosure_threshold": 10}})
         add(
@@ -79,6 +225,10 @@ def main() -> None:
             timed(repo, "--cores", "2", "--configfile", edit),
         )
         cfg = yaml.safe_load((repo / "config/config.yaml").read_text(encoding="utf-8"))
+        if a.runs_only:
+            pd.DataFrame(rows).to_csv(out, index=False)
+            print(f"written {out}")
+            return
         g = cfg["multiverse"]["grids"]["default"]
         n_specs = (
             len(g["outcomes"])
@@ -113,8 +263,6 @@ def main() -> None:
                 a.sim_replicates * n_scen,
                 "replicate data sets",
             )
-    out = ROOT / a.out
-    out.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(out, index=False)
     print(f"written {out}")
 

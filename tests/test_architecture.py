@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import graphlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,3 +140,14 @@ def test_the_check_finds_an_upward_import_a_cycle_and_a_stray_module(tmp_path: P
     assert any(v.startswith("import cycle") for v in found)
     assert any(v.startswith("toy.stray.e: not in a stage") for v in found)
     assert not any("toy.high.b (high) imports" in v for v in found)  # downward is allowed
+
+
+def test_the_architecture_map_matches_the_rules() -> None:
+    """docs/architecture.md's rule graph and rule table are what the rules say now."""
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "tools/architecture.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -60,5 +60,5 @@ def test_the_default_profile_is_in_force() -> None:
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-2000:]
     assert "Using workflow specific profile profiles/default" in out
-    assert "python -m papermill" in out
+    assert "python -m ipseval.pipeline.notebook" in out
     assert re.search(r"resources: .*notebook=1", out)

@@ -31,6 +31,8 @@ rule clean:
 
 rule unavailable:
     # What the codebook could not support and `unavailable: drop` left out (empty otherwise).
+    input:
+        package=code("workflow/scripts/write_table.py"),
     output:
         table=f"{RESTRICTED}/unavailable.csv",
     log:

@@ -1,10 +1,12 @@
 # Shared helpers: where this run writes, and config values in deterministic form.
 
+import functools
 import os
 
 import yaml
 import sys
 
+from ipseval.common.io import load_yaml
 from ipseval.pipeline.codedeps import code_inputs
 from ipseval.pipeline.configuration import localised
 
@@ -73,7 +75,7 @@ def generator_truth():
     path = config["data"].get("generator")
     if not SYNTHETIC or not path:
         return None
-    return canonical(yaml.safe_load(Path(path).read_text(encoding="utf-8"))["truth"])
+    return canonical(generator_config(path)["truth"])
 
 
 def canonical(value):
@@ -384,6 +386,13 @@ def report_page_inputs():
     return extra | simulation_for_report() | multiverse_for_report()
 
 
+@functools.cache
+def generator_config(path):
+    """The synthetic generator's settings (read once per workflow start)."""
+    return load_yaml(Path(path).read_text(encoding="utf-8"))
+
+
+@functools.cache
 def package_meta():
     """The metadata every data package of this run carries."""
     from ipseval.publication.datapackage import config_sha256
@@ -397,7 +406,7 @@ def package_meta():
         from ipseval.common.io import SYNTHETIC_NOTICE
 
         path = config["data"].get("generator")
-        seed = yaml.safe_load(Path(path).read_text())["seed"] if path else None
+        seed = generator_config(path)["seed"] if path else None
         meta |= {"generator_seed": seed, "notice": SYNTHETIC_NOTICE}
     return meta
 

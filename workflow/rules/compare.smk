@@ -2,6 +2,8 @@
 
 
 rule run_config:
+    input:
+        package=code("workflow/scripts/write_params.py"),
     output:
         params=f"{PUBLIC}/config.yaml",
     log:

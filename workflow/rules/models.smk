@@ -35,6 +35,7 @@ rule model_fit:
 
 rule model_notebook_params:
     input:
+        package=code("workflow/scripts/write_params.py"),
         # only once the models are known to be fittable: a stopped run leaves no model files
         check=rules.check_terms.output.check,
     output:
@@ -75,9 +76,8 @@ rule model_notebook:
     resources:
         notebook=1,
     shell:
-        "python -m papermill {input.notebook} {output.ipynb} -f {input.params} --cwd . "
-        "--no-progress-bar --log-output > {log} 2>&1 "
-        "&& python -m ipseval.pipeline.notebook {output.ipynb} {output.html} >> {log} 2>&1"
+        "python -m ipseval.pipeline.notebook {input.notebook} {output.ipynb} {output.html} "
+        "-f {input.params} > {log} 2>&1"
 
 
 rule models_collect:

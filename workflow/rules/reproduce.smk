@@ -44,6 +44,8 @@ rule reproduction_verdict:
 
 
 rule descriptives_params:
+    input:
+        package=code("workflow/scripts/write_params.py"),
     output:
         params=f"{RESTRICTED}/reproduction/descriptives.params.yaml",
     log:
@@ -86,6 +88,5 @@ rule descriptives_notebook:
     resources:
         notebook=1,
     shell:
-        "python -m papermill {input.notebook} {output.ipynb} -f {input.params} --cwd . "
-        "--no-progress-bar --log-output > {log} 2>&1 "
-        "&& python -m ipseval.pipeline.notebook {output.ipynb} {output.html} >> {log} 2>&1"
+        "python -m ipseval.pipeline.notebook {input.notebook} {output.ipynb} {output.html} "
+        "-f {input.params} > {log} 2>&1"

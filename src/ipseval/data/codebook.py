@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ipseval.common.io import load_yaml
 
 VARIABLE_TYPES = {
     "id",
@@ -204,7 +204,7 @@ def _form(key: str, spec: dict[str, Any]) -> Form:
 
 def load_codebook(path: str | Path) -> Codebook:
     """Load and sanity-check the codebook YAML."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    raw = load_yaml(Path(path).read_text(encoding="utf-8"))
     coach_form = _form("coach_form", raw["coach_form"])
     coach_form.programme_ref  # noqa: B018 - raises if the forms cannot be tied to programmes
     survey = raw.get("programme_survey")

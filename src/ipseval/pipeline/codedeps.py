@@ -41,7 +41,8 @@ def _module_file(root: Path, module: str) -> Path | None:
     return None
 
 
-def _imports(root: Path, path: Path, module: str | None) -> set[str]:
+@cache
+def _imports(root: Path, path: Path, module: str | None) -> frozenset[str]:
     """The ipseval modules a file imports (absolute and relative, wherever the import is)."""
     tree = ast.parse(_source(path), filename=str(path))
     package = None
@@ -67,7 +68,7 @@ def _imports(root: Path, path: Path, module: str | None) -> set[str]:
             found |= {f"{target}.{a.name}" for a in node.names}
     # a module's parent packages run first on import
     parents = {".".join(m.split(".")[:i]) for m in found for i in range(1, m.count(".") + 1)}
-    return {m for m in found | parents if _module_file(root, m) is not None}
+    return frozenset(m for m in found | parents if _module_file(root, m) is not None)
 
 
 def _module_name(entry: str) -> str | None:

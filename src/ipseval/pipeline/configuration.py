@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ipseval.common.io import load_yaml
 from ipseval.data.codebook import Codebook, load_codebook
 
 
@@ -343,7 +344,7 @@ def prepare(
 
     delete_nulls(config)
     data_bound_defaults(config, overrides)
-    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    schema = load_yaml(Path(schema_path).read_text(encoding="utf-8"))
     problems = schema_problems(config, schema)
     if problems:
         shown = problems[:MAX_SCHEMA_ERRORS]

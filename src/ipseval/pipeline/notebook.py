@@ -1,11 +1,15 @@
-"""Make papermill-executed notebooks byte-stable and render them to HTML without their code."""
+"""Run a notebook with papermill, make it byte-stable and render it to HTML without its code,
+all in one process (one interpreter start per notebook job, not two)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 import nbformat
+import papermill
+import yaml
 from nbconvert import HTMLExporter
 
 from ipseval.common.io import write_atomic
@@ -43,13 +47,33 @@ def finalise(ipynb: str | Path, html: str | Path) -> None:
     write_atomic(html, body.encode("utf-8"))
 
 
+def run(notebook: str | Path, ipynb: str | Path, html: str | Path, params: str | Path) -> None:
+    """Execute `notebook` with the parameters in the YAML file `params` (papermill, cell output
+    logged), then normalise the executed copy `ipynb` and render `html`."""
+    parameters = yaml.safe_load(Path(params).read_text(encoding="utf-8")) or {}
+    papermill.execute_notebook(
+        str(notebook),
+        str(ipynb),
+        parameters=parameters,
+        cwd=".",
+        progress_bar=False,
+        log_output=True,
+    )
+    finalise(ipynb, html)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Command-line entry point: finalise IPYNB HTML."""
-    ap = argparse.ArgumentParser(description="Normalise an executed notebook and render HTML.")
+    """Command-line entry point: NOTEBOOK IPYNB HTML -f PARAMS."""
+    ap = argparse.ArgumentParser(
+        description="Execute a notebook with papermill, normalise it and render HTML."
+    )
+    ap.add_argument("notebook")
     ap.add_argument("ipynb")
     ap.add_argument("html")
+    ap.add_argument("-f", "--parameters-file", required=True)
     args = ap.parse_args(argv)
-    finalise(args.ipynb, args.html)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # as papermill's own CLI
+    run(args.notebook, args.ipynb, args.html, args.parameters_file)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,11 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ipseval.common.io import sha256, term_column
+from ipseval.common.io import load_yaml, sha256, term_column
 from ipseval.data.codebook import Codebook
 from ipseval.data.derive import level_orders
 
-FIELDS = yaml.safe_load(
+FIELDS = load_yaml(
     (Path(__file__).parents[1] / "templates" / "fields.yaml").read_text(encoding="utf-8")
 )
 PROFILE = "tabular-data-package"

@@ -51,14 +51,6 @@ REGISTRY = {
 }
 
 
-WORKING_FILE_NOTICE = (
-    "**Working file, not disclosure-controlled.** Counts here come straight from the "
-    "microdata, small ones included. It is in the run's restricted/ folder: publish the "
-    "public/ folder, whose every count went through the disclosure step "
-    "(docs/disclosure.md), never this."
-)
-
-
 def outcome_group(participants: pd.DataFrame, params: Mapping[str, Any]) -> str | None:
     """The column the outcome rates are split by (report.outcome_groups), or None where the
     run has none or where it has no value in the run's sample (a split into empty groups
