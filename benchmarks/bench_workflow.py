@@ -8,8 +8,9 @@ simulation-study throughput at --cores 1 and 2 and on the local SLURM cluster
     # only the runs, of another checkout (its own src/ is what the jobs import):
     .venv/bin/python benchmarks/bench_workflow.py --runs-only --source /tmp/old \
         --out docs/benchmarks/workflow-old.csv
-    # rewrite the timing tables in README.md and docs/benchmarks.md from a CSV:
-    .venv/bin/python benchmarks/bench_workflow.py --docs docs/benchmarks/workflow-X.csv
+    # re-render the timing tables in README.md and docs/benchmarks.md, each from the CSV its
+    # marker names (<!-- workflow-benchmark:begin docs/benchmarks/workflow-X.csv -->):
+    .venv/bin/python benchmarks/bench_workflow.py --docs
 
 Wall times by time.perf_counter around each Snakemake command; CPU time as the children's
 user + system time (resource.getrusage); per-job seconds from the run's own Snakemake
@@ -113,7 +114,7 @@ def job_times(run_dir: Path) -> pd.DataFrame:
 
 def render(csv: Path) -> str:
     """The timing table the docs show, from a CSV this script wrote (and its -jobs.csv)."""
-    runs = pd.read_csv(csv)
+    runs = pd.read_csv(ROOT / csv)  # a relative path is relative to the repository
     by = {r.measure: r for r in runs.itertuples()}
     full, noop = by["full default run"], by["no-op rerun"]
     start_up, version = by["one job's start-up"].wall_s, by["snakemake --version"].wall_s
@@ -134,7 +135,7 @@ def render(csv: Path) -> str:
     edit = [r for m, r in by.items() if m.startswith("rerun after one config edit")]
     if edit:
         lines.append(f"| {edit[0].measure} | {edit[0].wall_s:.1f} s |")
-    jobs_csv = csv.with_name(csv.stem + "-jobs.csv")
+    jobs_csv = ROOT / csv.with_name(csv.stem + "-jobs.csv")
     if jobs_csv.exists():
         jobs = pd.read_csv(jobs_csv)
         lines += [
@@ -150,15 +151,22 @@ def render(csv: Path) -> str:
     return "\n".join(lines)
 
 
-def write_docs(csv: Path, docs: list[Path]) -> None:
-    """Replace the marked timing block of each doc with `render(csv)`."""
-    pattern = re.compile(r"<!-- workflow-benchmark:begin[^>]*-->.*?" + re.escape(END), re.S)
-    block = f"{BEGIN.format(csv.as_posix())}\n{render(csv)}\n{END}"
-    for doc in docs:
-        text = doc.read_text(encoding="utf-8")
-        if not pattern.search(text):
-            raise SystemExit(f"{doc}: no {BEGIN.format('')} ... {END} block")
-        doc.write_text(pattern.sub(lambda _m: block, text), encoding="utf-8")
+BLOCK = re.compile(
+    r"<!-- workflow-benchmark:begin (?P<csv>\S+) -->\n.*?<!-- workflow-benchmark:end -->", re.S
+)
+
+
+def rendered_docs(text: str) -> str:
+    """A doc with every timing block re-rendered from the CSV its begin marker names."""
+
+    def block(m: re.Match[str]) -> str:
+        csv = m.group("csv")
+        return f"{BEGIN.format(csv)}\n{render(Path(csv))}\n{END}"
+
+    return BLOCK.sub(block, text)
+
+
+DOCS = ("README.md", "docs/benchmarks.md")
 
 
 def config_file(repo: Path, name: str, changes: dict) -> str:
@@ -176,10 +184,12 @@ def main() -> None:
     ap.add_argument("--out", default="docs/benchmarks/workflow.csv")
     ap.add_argument("--source", default=str(ROOT), help="the checkout to benchmark")
     ap.add_argument("--runs-only", action="store_true", help="no curve or simulation rows")
-    ap.add_argument("--docs", help="only rewrite the docs' timing tables from this CSV")
+    ap.add_argument("--docs", action="store_true", help="only re-render the docs' timing tables")
     a = ap.parse_args()
     if a.docs:
-        write_docs(Path(a.docs), [ROOT / "README.md", ROOT / "docs/benchmarks.md"])
+        for doc in DOCS:
+            path = ROOT / doc
+            path.write_text(rendered_docs(path.read_text(encoding="utf-8")), encoding="utf-8")
         return
     rows = []
 

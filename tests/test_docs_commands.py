@@ -6,6 +6,7 @@ repository; docs/own-data.md's blocks, which change the example, run in a copy o
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,18 @@ def test_a_documented_command_runs_as_written(typed, default_run: Path, block: d
         r = typed(str(command))
         assert r.returncode == 0, (command, r.output[-3000:])
         assert "Traceback" not in r.output, (command, r.output[-3000:])
+
+
+def test_the_docs_timing_tables_are_the_benchmarks_own_rendering() -> None:
+    """README.md's and docs/benchmarks.md's run timings are rendered from the CSV that
+    benchmarks/bench_workflow.py wrote (the CSV each block names), never typed."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_workflow
+
+    for doc in bench_workflow.DOCS:
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        assert bench_workflow.BLOCK.search(text), f"{doc}: no timing block"
+        assert bench_workflow.rendered_docs(text) == text, (
+            f"{doc}: a timing table differs from its CSV; run "
+            "`.venv/bin/python benchmarks/bench_workflow.py --docs`"
+        )

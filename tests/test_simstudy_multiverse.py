@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
+from ipseval.models import curve as mv_curve
 from ipseval.models import multiverse as mv
 from ipseval.models.design import ModelSpecError
 from ipseval.synthetic import simstudy
@@ -164,10 +165,10 @@ def test_curve_and_summary_from_constructed_specifications() -> None:
             "status": ["ok", "ok", "ok", "separated"],
         }
     )
-    c = mv.curve(specs, "x", 0.05)
+    c = mv_curve.curve(specs, "x", 0.05)
     assert list(c["estimate"]) == [-1.0, -0.5, 0.2]
     assert list(c["class"]) == ["not_significant", "significant_negative", "not_significant"]
-    s = mv.summary(specs, ["x"], 0.05).iloc[0]
+    s = mv_curve.summary(specs, ["x"], 0.05).iloc[0]
     assert (s["specifications"], s["estimated"]) == (4, 3)
     assert s["median_odds_ratio"] == pytest.approx(np.exp(-0.5))
     assert s["share_below_1"] == pytest.approx(2 / 3)

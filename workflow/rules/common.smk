@@ -7,6 +7,7 @@ import yaml
 import sys
 
 from ipseval.common.io import load_yaml
+from ipseval.models.results import RESULT_FIGURES, RESULT_TABLES
 from ipseval.pipeline.codedeps import code_inputs
 from ipseval.pipeline.configuration import localised
 
@@ -55,19 +56,8 @@ def published_files():
 
 MODEL_OUTCOMES = list(config["models"]["outcomes"])
 SPECS = sorted(config["models"]["specifications"])
-MODEL_TABLES = (
-    "coefficients",
-    "fit_statistics",
-    "warnings",
-    "summary",
-    "marginal_effects",
-    "predictions",
-    "calibration",
-    "model_frame",
-    "terms",
-    "truth",
-)
-MODEL_FIGURES = ("forest", "predicted", "calibration")
+# The files of one fit, by name (one definition, in the package).
+MODEL_TABLES, MODEL_FIGURES = RESULT_TABLES, RESULT_FIGURES
 
 
 def generator_truth():

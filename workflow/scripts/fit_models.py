@@ -34,6 +34,5 @@ except ModelSpecError as err:
 except Exception:
     Path(sm.log[0]).write_text(traceback.format_exc(), encoding="utf-8")
     raise
-out_dir = sm.output.coefficients.rsplit("/", 1)[0]
 title = f"{sm.params.outcome_label} – {spec_name}"
-write_results(results, out_dir, sm.params.synthetic, title, sm.params.labels)
+write_results(results, dict(sm.output.items()), sm.params.synthetic, title, sm.params.labels)

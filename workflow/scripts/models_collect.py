@@ -2,7 +2,7 @@
 table (ipseval.models.fits.collect)."""
 
 from ipseval.common.io import write_csv
-from ipseval.models.fits import collect
+from ipseval.models.results import collect
 
 sm = snakemake  # noqa: F821 - injected by Snakemake
 write_csv(collect(list(sm.input.summaries)), sm.output.summaries)

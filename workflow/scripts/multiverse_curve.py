@@ -3,8 +3,8 @@
 import pandas as pd
 
 from ipseval.common.io import read_result_csv, write_csv
+from ipseval.models.curve import by_choice, curve, summary
 from ipseval.models.figures import specification_curve
-from ipseval.models.multiverse import by_choice, curve, summary
 from ipseval.report.text import curve_words, translations
 
 sm = snakemake  # noqa: F821 - injected by Snakemake

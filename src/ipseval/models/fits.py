@@ -11,11 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ipseval.common.io import read_result_csv, write_csv
+from ipseval.common.io import write_csv
 from ipseval.models import estimators as est
 from ipseval.models import evaluate
 from ipseval.models.design import Design, events_per_parameter, model_frame, terms_table
 from ipseval.models.imputation import Imputations, impute, pooled_table
+from ipseval.models.results import RESULT_TABLES, result_paths
 from ipseval.models.truth import TRUTH_COLUMNS, truth_by_column, truth_for_terms, truth_table
 
 COEFFICIENT_COLUMNS = [
@@ -538,12 +539,20 @@ def check_results(res: Results, design: Design) -> None:
 
 
 def write_results(
-    res: Results, out: str | Path, synthetic: bool, title: str, labels: Mapping[str, str]
+    res: Results,
+    out: str | Path | Mapping[str, str | Path],
+    synthetic: bool,
+    title: str,
+    labels: Mapping[str, str],
 ) -> None:
-    """Write the result tables and figures of one fit under `out`."""
+    """Write the result tables and figures of one fit: to the paths `out` names (as
+    `result_paths` names them), or into the folder `out`."""
     from ipseval.models import figures  # matplotlib: only the jobs that draw pay for its import
 
-    out = Path(out)
+    if isinstance(out, str | Path):
+        paths = result_paths(out)
+    else:
+        paths = {k: Path(v) for k, v in out.items()}
     tables = {
         "coefficients": res.coefficients,
         "fit_statistics": res.statistics,
@@ -556,10 +565,10 @@ def write_results(
         "terms": res.terms,
         "truth": res.truth if res.truth is not None else pd.DataFrame(columns=TRUTH_COLUMNS),
     }
-    for name, frame in tables.items():
-        write_csv(frame, out / f"{name}.csv")
-    figures.forest(res.coefficients, title, out / "forest.png", synthetic)
-    figures.predicted(res.predictions, dict(labels), title, out / "predicted.png", synthetic)
+    for name in RESULT_TABLES:
+        write_csv(tables[name], paths[name])
+    figures.forest(res.coefficients, title, paths["forest_png"], synthetic)
+    figures.predicted(res.predictions, dict(labels), title, paths["predicted_png"], synthetic)
     cal = res.statistics.set_index("statistic")["value"]
     names = {
         "auc": "AUC",
@@ -571,18 +580,4 @@ def write_results(
         for k, label in names.items()
         if f"{k}_corrected" in cal
     }
-    figures.calibration_plot(res.calibration, shown, title, out / "calibration.png", synthetic)
-
-
-def collect(paths: list[str]) -> pd.DataFrame:
-    """Stack per-fit tables (…/models/<outcome>/<spec>/<table>.csv), tagging each row with
-    its outcome and specification when the table does not carry them."""
-    frames = []
-    for path in paths:
-        outcome, spec = Path(path).parts[-3:-1]
-        frame = read_result_csv(path)
-        if "outcome" not in frame:
-            frame.insert(0, "specification", spec)
-            frame.insert(0, "outcome", outcome)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    figures.calibration_plot(res.calibration, shown, title, paths["calibration_png"], synthetic)
