@@ -9,8 +9,8 @@ STAMP  := $(VENV)/.installed
 CORES  ?= 2
 # Extra arguments for Snakemake, e.g. `make run SNAKEMAKE_ARGS="--configfile=config/variants/x.yaml"`.
 SNAKEMAKE_ARGS ?=
-# pytest-xdist workers for `make test` (tests sharing a session's runs stay on one worker;
-# tests/conftest.py). `make test TEST_WORKERS=0` runs in one process.
+# pytest-xdist workers for `make test` (each test file on one worker; docs/testing.md).
+# `make test TEST_WORKERS=0` runs in one process.
 TEST_WORKERS ?= 2
 
 .PHONY: run pdf excel archive archive-restricted screenshots simulation multiverse test lint format lock clean-venv
@@ -65,7 +65,7 @@ multiverse: $(STAMP)
 
 ## Run the test suite (includes lint, format, snakefmt, snakemake --lint, notebook hygiene).
 test: $(STAMP) .venv-cffconvert/.installed .venv-rocvalidator/.installed
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## Apply the formatters.
 format: $(STAMP)

@@ -26,7 +26,6 @@ import argparse
 import os
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,26 +38,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 sys.path.insert(0, str(ROOT / "tests"))
-from support import SLURM_ARGS  # noqa: E402 - tests/ on the path first
+from support import SLURM_ARGS, copy_repo  # noqa: E402 - tests/ on the path first
 
 START_UP = "import pandas, statsmodels.api, matplotlib.pyplot, scipy.stats"
 BEGIN, END = "<!-- workflow-benchmark:begin {} -->", "<!-- workflow-benchmark:end -->"
-
-
-def copy_checkout(source: Path, dest: Path) -> Path:
-    """Copy a checkout's tracked and untracked-but-not-ignored files (what a clone has)."""
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=source,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for rel in files:
-        if (source / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source / rel, dest / rel)
-    return dest
 
 
 def _env(repo: Path) -> dict[str, str]:
@@ -220,7 +203,7 @@ def main() -> None:
     out = ROOT / a.out
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp)
-        copy_checkout(Path(a.source).resolve(), repo)
+        copy_repo(repo, Path(a.source).resolve())
         wall, cpu = measured(repo, "--cores", "2")
         add("full default run", "cores 2", wall, cpu=cpu)
         jobs = job_times(repo / "results/default")

@@ -19,26 +19,6 @@ from ipseval.data.codebook import Codebook, load_codebook
 PUBLISHED = ROOT / "data" / "raw" / "published"
 SOURCES = ROOT.parent / "shared" / "sources"
 
-# `make test` runs the suite on two pytest-xdist workers with `--dist loadgroup`: tests that
-# share a session's copy of the repository (its default run, the README's commands typed in
-# it) go to one worker, the second example's runs to one worker, so each of those runs is
-# made once; every other test is handed to whichever worker is free.
-SESSION_GROUPS = {
-    "session-copy": {"repo", "default_run", "typed"},
-    "second-example": {"example_repo", "example_run"},
-}
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test that uses a shared session run with its xdist group."""
-    for item in items:
-        used = set(getattr(item, "fixturenames", ()))
-        for group, fixtures in SESSION_GROUPS.items():
-            if used & fixtures:
-                item.add_marker(pytest.mark.xdist_group(group))
-                break
-
 
 @pytest.fixture(scope="session")
 def config() -> dict:

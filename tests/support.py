@@ -24,20 +24,20 @@ SLURM_ARGS = [
 ]
 
 
-def copy_repo(dest: Path) -> Path:
-    """Copy the repository's tracked and untracked-but-not-ignored files (what a clone has)
-    into `dest`; returns `dest`."""
+def copy_repo(dest: Path, source: Path = ROOT) -> Path:
+    """Copy a checkout's (by default this repository's) tracked and untracked-but-not-ignored
+    files (what a clone has) into `dest`; returns `dest`."""
     files = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=ROOT,
+        cwd=source,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
     for rel in files:
-        if (ROOT / rel).is_file():
+        if (source / rel).is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, dest / rel)
+            shutil.copy2(source / rel, dest / rel)
     return dest
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ipseval.common.frames import pivot_in_order
 from ipseval.common.io import read_result_csv
+from ipseval.models.results import RESULT_TABLES, result_paths
 
 ESTIMATOR_LABELS = {
     "logit_cr1": "Logit, CR1 cluster-robust, t(G-1)",
@@ -17,24 +18,16 @@ ESTIMATOR_LABELS = {
     "random_intercept": "Random-intercept logit (ML, adaptive Gauss-Hermite)",
     "firth": "Firth penalised logit, profile-likelihood CI (model-based: ignores clustering)",
 }
-FIT_TABLES = (
-    "coefficients",
-    "fit_statistics",
-    "warnings",
-    "summary",
-    "marginal_effects",
-    "predictions",
-    "calibration",
-    "terms",
-    "truth",
-)
+# A fit's tables the notebook shows: all but the model frame (the rows a fit used).
+FIT_TABLES = tuple(t for t in RESULT_TABLES if t != "model_frame")
 
 
 def load_fit(fit_dir: str | Path) -> dict[str, pd.DataFrame]:
     """The result tables of one outcome x specification fit, by name."""
     out = {}
+    paths = result_paths(fit_dir)
     for name in FIT_TABLES:
-        path = Path(fit_dir) / f"{name}.csv"
+        path = paths[name]
         try:
             out[name] = read_result_csv(path, keep_default_na=True)
         except pd.errors.EmptyDataError:
