@@ -20,7 +20,7 @@ from conftest import ROOT, VOLATILE, snakemake, write_config
 
 from ipseval import __version__
 from ipseval.provenance import citation
-from ipseval.provenance.archive import TIME_STAMPED
+from ipseval.provenance.archive import TIME_STAMPED, rerun_script, snakemake_args
 
 CFFCONVERT = ROOT / ".venv-cffconvert/bin/cffconvert"
 ROC_VALIDATOR = ROOT / ".venv-rocvalidator/bin"
@@ -306,3 +306,17 @@ def test_a_real_data_runs_crate_holds_no_participant_level_row(repo: Path, tmp_p
     )
     root = next(e for e in meta["@graph"] if e["@id"] == "./")
     assert "RESTRICTED" in root["name"]
+
+
+def test_a_crate_with_the_workbook_or_the_pdf_remakes_them_too() -> None:
+    """rerun.sh remakes every result the crate lists: a run archived after `make excel` or
+    `make pdf` lists public/tables.xlsx or report.pdf, which the default target does not make
+    (found when the suite's order put `make excel` before `make archive`)."""
+    public = "results/default/public"
+    plain = [f"{public}/index.html", f"{public}/estimates.csv"]
+    assert not {"all", "excel", "report_pdf"} & set(snakemake_args(["x.yaml"], plain))
+    both = [*plain, f"{public}/tables.xlsx", f"{public}/report.pdf"]
+    args = snakemake_args(["x.yaml"], both)
+    assert {"all", "excel", "report_pdf"} <= set(args) and "--configfile=x.yaml" in args
+    script = rerun_script(["x.yaml"], None, both)
+    assert "all excel report_pdf" in script

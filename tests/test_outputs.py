@@ -283,3 +283,27 @@ def test_what_ipseval_writes_it_reads_back_as_it_was(tmp_path: Path) -> None:
     assert pd.read_csv(tmp_path / "t.csv")["row"].iloc[1] == "'-"
     back = read_result_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
     assert back["row"].tolist() == frame["row"].tolist()
+
+
+def test_the_workbook_is_byte_stable(tmp_path: Path) -> None:
+    """The same tables give the same tables.xlsx bytes whenever they are written, so that a
+    crate's rerun.sh remakes it exactly (openpyxl stamps the time into docProps/core.xml and
+    every zip entry)."""
+    import time
+
+    from ipseval.publication.workbook import write_workbook
+
+    csv_file = tmp_path / "t.csv"
+    csv_file.write_text("a,b\n1,x\n2,y\n", encoding="utf-8")
+    write_workbook({"t": csv_file}, tmp_path / "one.xlsx")
+    time.sleep(2.1)  # past the zip format's two-second time resolution
+    write_workbook({"t": csv_file}, tmp_path / "two.xlsx")
+    assert (tmp_path / "one.xlsx").read_bytes() == (tmp_path / "two.xlsx").read_bytes()
+    import openpyxl
+
+    book = openpyxl.load_workbook(tmp_path / "two.xlsx")
+    assert [list(r) for r in book["t"].iter_rows(values_only=True)] == [
+        ["a", "b"],
+        [1, "x"],
+        [2, "y"],
+    ]

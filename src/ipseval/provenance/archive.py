@@ -78,16 +78,28 @@ def _operator(root: Path) -> str:
     return name or os.environ.get("USER", "unknown")
 
 
-def snakemake_args(configfiles: list[str]) -> list[str]:
-    """The Snakemake arguments that remake the run from the crate's files."""
-    return ["--forceall", *(f"--configfile={c}" for c in configfiles)]
+# Results only an extra target makes (`make excel`, `make pdf`): a crate listing one asks
+# for that target too, after the default one.
+OPTIONAL_TARGETS = {"tables.xlsx": "excel", "report.pdf": "report_pdf"}
 
 
-def rerun_script(configfiles: list[str], needed: dict[str, str] | None = None) -> str:
+def snakemake_args(configfiles: list[str], outputs: list[str] = ()) -> list[str]:
+    """The Snakemake arguments that remake the run's `outputs` from the crate's files."""
+    extra = [
+        t for name, t in OPTIONAL_TARGETS.items() if any(Path(f).name == name for f in outputs)
+    ]
+    targets = ["all", *extra] if extra else []
+    return ["--forceall", *(f"--configfile={c}" for c in configfiles), *targets]
+
+
+def rerun_script(
+    configfiles: list[str], needed: dict[str, str] | None = None, outputs: list[str] = ()
+) -> str:
     """rerun.sh: remake every result from the unpacked crate with the crate's own package;
     `needed` (path -> SHA-256) are the exports the crate does not hold: the user puts their
-    own copy at each path, and the script refuses to run on any other file."""
-    args = snakemake_args(configfiles)
+    own copy at each path, and the script refuses to run on any other file; `outputs`, the
+    results the crate lists, decide the targets (`snakemake_args`)."""
+    args = snakemake_args(configfiles, outputs)
     checks = ""
     if needed:
         checks = (
@@ -277,7 +289,7 @@ def build(
     results_entities = [entity(f) for f in outputs]
     scratch = Path(tempfile.mkdtemp())
     script = scratch / "rerun.sh"
-    script.write_text(rerun_script(configfiles, needed), encoding="utf-8")
+    script.write_text(rerun_script(configfiles, needed, outputs), encoding="utf-8")
     script.chmod(0o755)
     crate.add_file(
         script,
@@ -296,7 +308,8 @@ def build(
         result=results_entities,
         properties={
             "name": f"ipseval run '{run_name}'",
-            "description": "snakemake --cores 2 " + shlex.join(snakemake_args(configfiles)),
+            "description": "snakemake --cores 2 "
+            + shlex.join(snakemake_args(configfiles, outputs)),
             "startTime": start,
             "endTime": end,
             "actionStatus": {"@id": "http://schema.org/CompletedActionStatus"},

@@ -3,10 +3,18 @@ work in Excel: one sheet per table, the header row frozen. The CSVs stay the rec
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from ipseval.common.io import neutralise, read_result_csv
+from ipseval.common.io import neutralise, read_result_csv, write_atomic
+
+# One fixed time for the workbook's metadata and zip entries: the same tables give the same
+# bytes (the zip format's earliest date).
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_FIXED_W3CDTF = "1980-01-01T00:00:00Z"
 
 
 def write_workbook(tables: Mapping[str, str | Path], path: str | Path) -> None:
@@ -28,8 +36,29 @@ def write_workbook(tables: Mapping[str, str | Path], path: str | Path) -> None:
                 if isinstance(cell.value, str) and cell.value.startswith("'"):
                     cell.data_type = "s"  # text, never a formula
         sheet.freeze_panes = "A2"
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    write_atomic(path, _byte_stable(buffer.getvalue()))
+
+
+def _byte_stable(xlsx: bytes) -> bytes:
+    """The workbook with its creation and modification times and every zip entry's time
+    fixed. Hand-written: openpyxl stamps the current time and has no option not to."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + _FIXED_W3CDTF.encode() + rb"\g<2>",
+                    data,
+                )
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, data)
+    return out.getvalue()
 
 
 def _value(text: str) -> object:
