@@ -235,7 +235,7 @@ def main() -> None:
         if a.slurm:
             wheres.append(("local SLURM (2 CPUs)", SLURM_ARGS))
         for where, args in wheres:
-            wall = timed(repo, *args, "--forcerun", "multiverse_cell", curve)
+            wall = timed(repo, *args, "--forcerun", "multiverse_cells", curve)
             add("specification curve, default grid", where, wall, n_specs, "specifications")
         n_scen = len(cfg["simulation"]["scenarios"])
         for where, args in wheres:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +22,27 @@ from ipseval.data.codebook import Codebook, load_codebook
 
 PUBLISHED = ROOT / "data" / "raw" / "published"
 SOURCES = ROOT.parent / "shared" / "sources"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _slurm_controller_answers() -> None:
+    """Bring the local SLURM cluster up once, before any Snakemake start, where CI installs it.
+
+    snakemake-executor-plugin-slurm 2.8.0 runs `scontrol show config` when it is imported, that
+    is, at every `snakemake` start, as soon as SLURM's client is on PATH. With the client
+    installed (.ci/run does, for tests/test_slurm.py) and no controller up, that query waits
+    about 9 s before it gives up, so each of the suite's Snakemake starts paid 9 s until
+    test_slurm.py happened to start the cluster (measured: `snakemake --version` 10.0 s with the
+    controller down, 1.1 s with it up). Without SLURM, or without root, this does nothing and
+    costs nothing; test_slurm.py still reports why it cannot run.
+    """
+    if shutil.which("scontrol") is None or os.geteuid() != 0:
+        return
+    cluster = ROOT / "tests" / "slurm" / "local_cluster.sh"
+    # both pytest-xdist workers get here; the lock makes the second wait for the first's start
+    with open(Path(tempfile.gettempdir()) / "ipseval-test-slurm.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run([str(cluster), "start"], capture_output=True, check=False, timeout=300)
 
 
 @pytest.fixture(scope="session")

@@ -334,7 +334,8 @@ def test_main_run_has_the_default_specification_curve(default_run: Path) -> None
     g = cfg["multiverse"]["grids"]["default"]
     n_cells = len(g["outcomes"]) * len(g["predictor_sets"]) * len(g["samples"])
     n_cells *= len(g["missing_data"])
-    assert len(list((grid / "cells").rglob("*.csv"))) == n_cells  # one job per cell
+    per_job = cfg["multiverse"]["cells_per_job"]
+    assert len(list((grid / "cells").glob("*.csv"))) == -(-n_cells // per_job)  # jobs
     combos = specs.drop_duplicates(
         ["outcome", "predictor_set", "sample", "missing_data", "estimator"]
     )
@@ -346,6 +347,32 @@ def test_main_run_has_the_default_specification_curve(default_run: Path) -> None
     for row in summary.itertuples():
         assert f"of {row.estimated} estimated specifications (of {row.specifications})" in section
     assert "make simulation" in section  # the study has not been run in the main run
+
+
+def test_the_curve_does_not_depend_on_how_cells_are_grouped_into_jobs(
+    repo: Path, default_run: Path
+) -> None:
+    """One cell per job (as on a cluster) and an uneven grouping give the default run's
+    specifications, summary and figure byte for byte."""
+    grid = default_run / "restricted/multiverse/default"
+    n_cells = len(
+        list(
+            pd.read_csv(grid / "specifications.csv").groupby(
+                ["outcome", "predictor_set", "sample", "missing_data"]
+            )
+        )
+    )
+    for per_job in (1, 3):
+        name = f"cells_{per_job}"
+        cfg = write_config(repo, name, run_name=name, multiverse__cells_per_job=per_job)
+        other = repo / f"results/{name}/restricted/multiverse/default"
+        r = snakemake(
+            repo, str(other.relative_to(repo) / "specifications.csv"), "--configfile", cfg
+        )
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert len(list((other / "cells").glob("*.csv"))) == -(-n_cells // per_job)
+        for f in ("specifications.csv", "summary.csv", "by_choice.csv", "curve.png"):
+            assert (other / f).read_bytes() == (grid / f).read_bytes(), f
 
 
 def test_sigkill_during_the_model_stage_recovers_byte_identical(

@@ -177,11 +177,35 @@ def simulation_for_report():
 MV_DIR = f"{RESTRICTED}/multiverse"
 
 
-def multiverse_cells(grid):
-    """The cell files of a grid."""
+def multiverse_jobs(grid):
+    """The grid's jobs: chunk label -> its cells (rows of `cells`), `cells_per_job` each."""
+    table = cells(MV["grids"][grid])
+    return {
+        f"{a:03d}-{b - 1:03d}": table.iloc[a:b]
+        for a, b in chunks(len(table), MV["cells_per_job"])
+    }
+
+
+def multiverse_chunks(grid):
+    """The chunk files of a grid, in cell order."""
+    return [f"{MV_DIR}/{grid}/cells/{chunk}.csv" for chunk in multiverse_jobs(grid)]
+
+
+def multiverse_cell_settings(grid, chunk):
+    """What each cell of a job is fitted with: its cell, predictors and sample."""
     return [
-        f"{MV_DIR}/{grid}/cells/{c.outcome}/{c.predictor_set}/{c.sample}/{c.missing_data}.csv"
-        for c in cells(MV["grids"][grid]).itertuples()
+        {
+            "cell": dict(c._asdict()),
+            "predictors": canonical(
+                {
+                    p: config["models"]["predictors"][p]
+                    for p in MV["predictor_sets"][c.predictor_set]
+                }
+            ),
+            "order": list(MV["predictor_sets"][c.predictor_set]),
+            "restrict": canonical(MV["samples"][c.sample]),
+        }
+        for c in multiverse_jobs(grid)[chunk].itertuples(index=False)
     ]
 
 
@@ -215,8 +239,8 @@ def report_benchmarks():
     if MV:
         grid = Path(multiverse_for_report()["mv_summary"]).parent.name
         files += [
-            f"{b}/multiverse_cell/{grid}/{c.outcome}_{c.predictor_set}_{c.sample}_{c.missing_data}.tsv"
-            for c in cells(MV["grids"][grid]).itertuples()
+            f"{b}/multiverse_cells/{grid}/{chunk}.tsv"
+            for chunk in multiverse_jobs(grid)
         ]
     if simulation_for_report():
         files += [

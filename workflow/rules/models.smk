@@ -33,15 +33,21 @@ rule model_fit:
         "../scripts/fit_models.py"
 
 
-rule model_notebook_params:
+rule model_notebook:
     input:
-        package=code("workflow/scripts/write_params.py"),
+        unpack(lambda w: model_outputs(w.outcome, w.spec)),
+        package=code("workflow/scripts/run_notebook.py", "notebooks/models.ipynb"),
+        notebook="notebooks/models.ipynb",
         # only once the models are known to be fittable: a stopped run leaves no model files
         check=rules.check_terms.output.check,
     output:
         params=f"{RESTRICTED}/models/{{outcome}}/{{spec}}/notebook.params.yaml",
+        ipynb=f"{RESTRICTED}/models/{{outcome}}/{{spec}}/notebook.ipynb",
+        html=f"{RESTRICTED}/models/{{outcome}}/{{spec}}/notebook.html",
     log:
-        f"{RESTRICTED}/logs/model_notebook_params/{{outcome}}_{{spec}}.log",
+        f"{RESTRICTED}/logs/model_notebook/{{outcome}}_{{spec}}.log",
+    benchmark:
+        f"{RESTRICTED}/benchmarks/model_notebook/{{outcome}}_{{spec}}.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -55,29 +61,7 @@ rule model_notebook_params:
             "estimators": list(config["models"]["estimators"]),
         },
     script:
-        "../scripts/write_params.py"
-
-
-rule model_notebook:
-    input:
-        unpack(lambda w: model_outputs(w.outcome, w.spec)),
-        package=code("notebooks/models.ipynb", "src/ipseval/pipeline/notebook.py"),
-        notebook="notebooks/models.ipynb",
-        params=rules.model_notebook_params.output.params,
-    output:
-        ipynb=f"{RESTRICTED}/models/{{outcome}}/{{spec}}/notebook.ipynb",
-        html=f"{RESTRICTED}/models/{{outcome}}/{{spec}}/notebook.html",
-    log:
-        f"{RESTRICTED}/logs/model_notebook/{{outcome}}_{{spec}}.log",
-    benchmark:
-        f"{RESTRICTED}/benchmarks/model_notebook/{{outcome}}_{{spec}}.tsv"
-    conda:
-        "../../environment.yml"
-    resources:
-        notebook=1,
-    shell:
-        "python -m ipseval.pipeline.notebook {input.notebook} {output.ipynb} {output.html} "
-        "-f {input.params} > {log} 2>&1"
+        "../scripts/run_notebook.py"
 
 
 rule models_collect:

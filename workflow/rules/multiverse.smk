@@ -1,50 +1,41 @@
-# Specification curve: one job per cell (outcome x predictor set x sample x missing-data
-# method, fitted with every estimator of the grid). The `default` grid is part of the main
-# run; any other grid is a separate target, e.g. `snakemake --cores 2 multiverse_full`.
+# Specification curve: each job fits `multiverse.cells_per_job` cells (outcome x predictor set
+# x sample x missing-data method, fitted with every estimator of the grid) and writes their
+# specifications, in cell order. The `default` grid is part of the main run; any other grid is
+# a separate target, e.g. `snakemake --cores 2 multiverse_full`.
 
 
 wildcard_constraints:
     grid="|".join(MV["grids"]),
-    mv_outcome="|".join(config["outcomes"]),
-    pset="|".join(MV["predictor_sets"]),
-    sample="|".join(MV["samples"]),
-    missing="complete_case|multiple_imputation",
+    chunk=r"\d{3}-\d{3}",
 
 
-rule multiverse_cell:
+rule multiverse_cells:
     input:
-        package=code("workflow/scripts/multiverse_cell.py"),
+        package=code("workflow/scripts/multiverse_cells.py"),
         participants=rules.clean.output.participants,
         check=rules.check_terms.output.check,
         codebook=config["data"]["codebook"],
     output:
-        specs=f"{MV_DIR}/{{grid}}/cells/{{mv_outcome}}/{{pset}}/{{sample}}/{{missing}}.csv",
+        specs=f"{MV_DIR}/{{grid}}/cells/{{chunk}}.csv",
     log:
-        f"{RESTRICTED}/logs/multiverse_cell/{{grid}}/{{mv_outcome}}_{{pset}}_{{sample}}_{{missing}}.log",
+        f"{RESTRICTED}/logs/multiverse_cells/{{grid}}/{{chunk}}.log",
     benchmark:
-        f"{RESTRICTED}/benchmarks/multiverse_cell/{{grid}}/{{mv_outcome}}_{{pset}}_{{sample}}_{{missing}}.tsv"
+        f"{RESTRICTED}/benchmarks/multiverse_cells/{{grid}}/{{chunk}}.tsv"
     conda:
         "../../environment.yml"
     params:
-        predictors=lambda w: canonical(
-            {
-                p: config["models"]["predictors"][p]
-                for p in MV["predictor_sets"][w.pset]
-            }
-        ),
-        order=lambda w: list(MV["predictor_sets"][w.pset]),
-        restrict=lambda w: canonical(MV["samples"][w.sample]),
+        cells=lambda w: multiverse_cell_settings(w.grid, w.chunk),
         estimators=lambda w: list(MV["grids"][w.grid]["estimators"]),
         models=multiverse_models(),
         synthetic=SYNTHETIC,
     script:
-        "../scripts/multiverse_cell.py"
+        "../scripts/multiverse_cells.py"
 
 
 rule multiverse_curve:
     input:
         package=code("workflow/scripts/multiverse_curve.py"),
-        cells=lambda w: multiverse_cells(w.grid),
+        cells=lambda w: multiverse_chunks(w.grid),
     output:
         specifications=f"{MV_DIR}/{{grid}}/specifications.csv",
         summary=f"{MV_DIR}/{{grid}}/summary.csv",
@@ -84,7 +75,7 @@ rule multiverse_package:
     # each grid's folder is a data package of its own (datapackage.json)
     input:
         package=code("workflow/scripts/data_package.py"),
-        cells=lambda w: multiverse_cells(w.grid),
+        cells=lambda w: multiverse_chunks(w.grid),
         curve=[
             f"{MV_DIR}/{{grid}}/specifications.csv",
             f"{MV_DIR}/{{grid}}/summary.csv",

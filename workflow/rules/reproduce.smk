@@ -43,13 +43,23 @@ rule reproduction_verdict:
         "../scripts/reproduction_verdict.py"
 
 
-rule descriptives_params:
+rule descriptives_notebook:
     input:
-        package=code("workflow/scripts/write_params.py"),
+        package=code("workflow/scripts/run_notebook.py", "notebooks/descriptives.ipynb"),
+        notebook="notebooks/descriptives.ipynb",
+        programmes=rules.clean.output.programmes,
+        participants=rules.clean.output.participants,
+        accounting=rules.clean.output.accounting,
+        check=rules.reproduction_check.output.check,
     output:
         params=f"{RESTRICTED}/reproduction/descriptives.params.yaml",
+        ipynb=f"{RESTRICTED}/reproduction/descriptives.ipynb",
+        html=f"{RESTRICTED}/reproduction/descriptives.html",
     log:
-        f"{RESTRICTED}/logs/descriptives_params.log",
+        f"{RESTRICTED}/logs/descriptives_notebook.log",
+    benchmark:
+        f"{RESTRICTED}/benchmarks/descriptives_notebook.tsv"
+    priority: 10
     conda:
         "../../environment.yml"
     params:
@@ -63,30 +73,4 @@ rule descriptives_params:
             "published": config["data"]["published"],
         },
     script:
-        "../scripts/write_params.py"
-
-
-rule descriptives_notebook:
-    input:
-        package=code("notebooks/descriptives.ipynb", "src/ipseval/pipeline/notebook.py"),
-        notebook="notebooks/descriptives.ipynb",
-        params=rules.descriptives_params.output.params,
-        programmes=rules.clean.output.programmes,
-        participants=rules.clean.output.participants,
-        accounting=rules.clean.output.accounting,
-        check=rules.reproduction_check.output.check,
-    output:
-        ipynb=f"{RESTRICTED}/reproduction/descriptives.ipynb",
-        html=f"{RESTRICTED}/reproduction/descriptives.html",
-    log:
-        f"{RESTRICTED}/logs/descriptives_notebook.log",
-    benchmark:
-        f"{RESTRICTED}/benchmarks/descriptives_notebook.tsv"
-    priority: 10
-    conda:
-        "../../environment.yml"
-    resources:
-        notebook=1,
-    shell:
-        "python -m ipseval.pipeline.notebook {input.notebook} {output.ipynb} {output.html} "
-        "-f {input.params} > {log} 2>&1"
+        "../scripts/run_notebook.py"

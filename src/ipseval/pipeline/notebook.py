@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import papermill
 import yaml
+from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
+from traitlets import CaselessStrEnum
 
 from ipseval.common.io import write_atomic
 
@@ -47,19 +53,72 @@ def finalise(ipynb: str | Path, html: str | Path) -> None:
     write_atomic(html, body.encode("utf-8"))
 
 
+def kernel_manager_in(folder: str | Path) -> type[AsyncKernelManager]:
+    """A kernel manager whose kernel talks over Unix sockets in `folder`, not TCP ports.
+
+    jupyter_client picks a kernel's TCP ports by asking the system for free ones and
+    releasing them before the kernel binds them, so kernels started at the same moment can
+    be handed the same port and one of them dies. Over sockets named inside a folder private
+    to the job, two notebook jobs cannot collide, and the local profile needs no cap on
+    concurrent notebooks. (The folder path is short: a socket path has a limit of about
+    100 bytes, which the default location under the Jupyter runtime folder can exceed.)
+    """
+
+    class _SocketKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        def _ip_default(self) -> str:
+            return os.path.join(str(folder), "kernel")
+
+    return _SocketKernelManager
+
+
 def run(notebook: str | Path, ipynb: str | Path, html: str | Path, params: str | Path) -> None:
     """Execute `notebook` with the parameters in the YAML file `params` (papermill, cell output
-    logged), then normalise the executed copy `ipynb` and render `html`."""
+    logged; the kernel on private Unix sockets), then normalise the executed copy `ipynb`
+    and render `html`."""
     parameters = yaml.safe_load(Path(params).read_text(encoding="utf-8")) or {}
-    papermill.execute_notebook(
-        str(notebook),
-        str(ipynb),
-        parameters=parameters,
-        cwd=".",
-        progress_bar=False,
-        log_output=True,
-    )
+    with tempfile.TemporaryDirectory(prefix="ipseval-kernel-") as sockets:
+        papermill.execute_notebook(
+            str(notebook),
+            str(ipynb),
+            parameters=parameters,
+            cwd=".",
+            progress_bar=False,
+            log_output=True,
+            kernel_manager_class=kernel_manager_in(sockets),
+        )
     finalise(ipynb, html)
+
+
+def write_parameters(values: Mapping[str, Any], path: str | Path) -> None:
+    """Write a notebook's parameters as the YAML file papermill's `-f` reads."""
+    text = yaml.safe_dump(dict(values), sort_keys=True, allow_unicode=True)
+    write_atomic(path, text.encode("utf-8"))
+
+
+def run_job(
+    notebook: str | Path,
+    values: Mapping[str, Any],
+    params: str | Path,
+    ipynb: str | Path,
+    html: str | Path,
+    log: str | Path,
+) -> None:
+    """One notebook job: write the parameters file `params` (kept, so that anyone can rerun
+    the notebook by hand with `papermill -f`), execute, normalise, render; the cells' output
+    goes to `log`. One interpreter per notebook, and no separate job for its parameters."""
+    write_parameters(values, params)
+    handler = logging.FileHandler(log, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        run(notebook, ipynb, html, params)
+    finally:
+        root.removeHandler(handler)
+        handler.close()
 
 
 def main(argv: list[str] | None = None) -> None:
