@@ -37,11 +37,14 @@ def child(n: int, estimator: str) -> None:
 
     from ipseval.models import estimators as est
     from ipseval.models.design import Specification, build_design
-    from ipseval.synthetic.simulate import Scenario, simulate
+    from ipseval.synthetic.simulate import simulate
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from support import sim_scenario
 
     cfg = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))["models"]
     spec = Specification.from_config("core", cfg)
-    design = build_design(simulate(Scenario(n=n, intercept=-1.3), seed=1), "sim", spec)
+    design = build_design(simulate(sim_scenario(n=n, intercept=-1.3), seed=1), "sim", spec)
     y, X, g = design.complete_case()
     start = time.perf_counter()
     if estimator == "logit_cr1":

@@ -120,13 +120,50 @@ def write_config(repo: Path, name: str, **changes: object) -> str:
     return str(path.relative_to(repo))
 
 
-@pytest.fixture(scope="session")
-def default_run(repo: Path) -> Path:
+def shared_run(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]
+) -> Path:
+    """`make(copy)` run once per test session in a copy of the repository that every
+    pytest-xdist worker shares (the first worker to ask runs it, the others wait for it);
+    returns that copy. A worker then copies the results into its own copy
+    (`adopt_run`) and tests there: two workers never run Snakemake in one folder."""
+    import os
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the workers' base folders share this parent
+    shared = root / f"shared-{name}"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / ".done").exists():
+            shutil.rmtree(shared, ignore_errors=True)  # what a failed attempt left
+            shared.mkdir()
+            make(copy_repo(shared))
+            (shared / ".done").touch()
+    return shared
+
+
+def adopt_run(shared: Path, repo: Path, run: str) -> Path:
+    """Copy a finished run (results/<run> and Snakemake's records of it, times kept) from
+    `shared` into `repo`, where Snakemake then finds it up to date; returns its folder."""
+    shutil.copytree(shared / "results" / run, repo / "results" / run, dirs_exist_ok=True)
+    shutil.copytree(
+        shared / ".snakemake" / "metadata", repo / ".snakemake" / "metadata", dirs_exist_ok=True
+    )
+    return repo / "results" / run
+
+
+def _run_default(repo: Path) -> None:
     raw = digest(repo / "data/raw")
     r = snakemake(repo)
     assert r.returncode == 0, r.stderr[-3000:]
     assert digest(repo / "data/raw") == raw, "raw input was modified"
-    return repo / "results/default"
+
+
+@pytest.fixture(scope="session")
+def default_run(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default run, made once per session (shared by the workers), in `repo`."""
+    return adopt_run(shared_run(tmp_path_factory, "default", _run_default), repo, "default")
 
 
 # --- commands as a user types them, each run once per session in the session's copy ---------
@@ -198,20 +235,26 @@ def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-@pytest.fixture(scope="session")
-def example_run(example_repo: Path) -> Path:
-    """The second example evaluation run by `make run` with its config; its results folder."""
+def _run_example(repo: Path) -> None:
     import os
 
-    raw = digest(example_repo / "data/examples")
+    (repo / ".venv").symlink_to(ROOT / ".venv")
+    raw = digest(repo / "data/examples")
     r = subprocess.run(
         ["make", "run", f"SNAKEMAKE_ARGS=--configfile={EXAMPLE}"],
-        cwd=example_repo,
+        cwd=repo,
         capture_output=True,
         text=True,
         check=False,
         env={**os.environ, "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}"},
     )
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
-    assert digest(example_repo / "data/examples") == raw, "raw input was modified"
-    return example_repo / "results/example_region"
+    assert digest(repo / "data/examples") == raw, "raw input was modified"
+
+
+@pytest.fixture(scope="session")
+def example_run(example_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The second example evaluation run by `make run` with its config (once per session,
+    shared by the workers), in `example_repo`; its results folder."""
+    shared = shared_run(tmp_path_factory, "example", _run_example)
+    return adopt_run(shared, example_repo, "example_region")

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT, snakemake
+from support import sim_scenario
 
 from ipseval.common.io import read_result_csv
 from ipseval.data.codebook import load_codebook
@@ -129,7 +130,7 @@ def test_the_reproduction_needs_the_2013_forms(config: dict) -> None:
 
 
 def test_the_term_check_names_empty_constant_absent_and_reference(config: dict) -> None:
-    data = simulate(Scenario(n=300), seed=3)
+    data = simulate(sim_scenario(n=300), seed=3)
     data["age"] = np.nan  # an all-empty column
     data["caseload"] = 7.0  # constant
     data.loc[data["sex_code"] == "female", "sex_code"] = "x"  # the reference is gone
@@ -155,7 +156,7 @@ def test_the_term_check_names_empty_constant_absent_and_reference(config: dict) 
 def test_an_empty_specification_curve_sample_is_named_not_the_outcome(config: dict) -> None:
     """Issue 24: the check advised removing the only outcome (137 events) from
     models.outcomes when the cause was that the curve's samples were empty."""
-    data = simulate(Scenario(n=300), seed=3)
+    data = simulate(sim_scenario(n=300), seed=3)
     data["time_gt_6m"] = np.nan  # the sample's column has no value in this export
     preds = config["models"]["predictors"]
     designs = [
@@ -176,7 +177,7 @@ def test_an_empty_specification_curve_sample_is_named_not_the_outcome(config: di
 
 
 def test_intercept_only_and_programme_only_models_fit(config: dict) -> None:
-    data = simulate(Scenario(n=400), seed=5)
+    data = simulate(sim_scenario(n=400), seed=5)
     for names in ([], ["caseload"]):
         res = fit_outcome_spec(
             build_design(data, "sim", spec_of(config, names)), settings(config), None
@@ -199,7 +200,7 @@ def test_a_fit_no_estimator_can_make_is_recorded_with_its_reason(
     """Issue 24: the over-6-months variant stopped with StopIteration when no estimator gave
     a fit. Here separated data (no event among men) with the ML estimators only: nothing
     can be fitted, and the fit's files say why instead of the job failing."""
-    data = simulate(Scenario(n=400), seed=3)
+    data = simulate(sim_scenario(n=400), seed=3)
     data.loc[data["sex_code"] == "male", "y_sim"] = 0
     s = settings(config)
     s.estimators = ["logit_cr1", "gee_br"]
@@ -222,7 +223,7 @@ def test_an_intercept_only_fit_writes_every_table_with_its_columns(
 ) -> None:
     """Issue 24: own-data.md promises an intercept-only specification; its empty tables
     (predictions: no grid term) must still have their columns."""
-    data = simulate(Scenario(n=300), seed=4)
+    data = simulate(sim_scenario(n=300), seed=4)
     res = fit_outcome_spec(build_design(data, "sim", spec_of(config, [])), settings(config), None)
     write_results(res, tmp_path, False, "t", {})
     preds = pd.read_csv(tmp_path / "predictions.csv")
@@ -251,7 +252,7 @@ def test_a_clustered_covariance_short_of_rank_is_not_identified(config: dict) ->
     """Issue 24: with programme fixed effects in 9 programmes the bias-reduced GEE's cluster
     covariance has rank 8 for 9 parameters; its terms must not be findings ("clear
     associations" with intervals up to 1e10 were reported)."""
-    data, _, res = fixed_effects_fit(config, Scenario(n=335, programmes=9), seed=7)
+    data, _, res = fixed_effects_fit(config, sim_scenario(n=335, programmes=9), seed=7)
     c = res.coefficients
     gee = c[(c["estimator"] == "gee_br") & (c["term"] != "Intercept")]
     assert len(gee) == 8 and set(gee["status"]) <= {"not_identified", "degenerate"}
@@ -265,7 +266,7 @@ def test_a_clustered_covariance_short_of_rank_is_not_identified(config: dict) ->
 
 
 def test_programme_fixed_effects_are_degenerate_under_clustered_inference(config: dict) -> None:
-    _, fe, res = fixed_effects_fit(config, Scenario(n=600, programmes=12), seed=2)
+    _, fe, res = fixed_effects_fit(config, sim_scenario(n=600, programmes=12), seed=2)
     c = res.coefficients
     flagged = c[c["status"] == "degenerate"]
     # CR1 by programme with a dummy per programme: every programme term's SE is ~0

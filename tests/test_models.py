@@ -14,6 +14,7 @@ import statsmodels.api as sm
 from scipy import special
 from sklearn.metrics import roc_auc_score
 from statsmodels.imputation.mice import MICE
+from support import sim_scenario
 
 from ipseval.models import estimators as est
 from ipseval.models import evaluate
@@ -21,7 +22,7 @@ from ipseval.models.design import ModelSpecError, Specification, build_design, c
 from ipseval.models.fits import ResultCheckError, Settings, check_results, fit_outcome_spec
 from ipseval.models.imputation import impute, rubin_pool
 from ipseval.models.truth import truth_by_column, truth_for_terms
-from ipseval.synthetic.simulate import Scenario, simulate
+from ipseval.synthetic.simulate import simulate
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def test_unknown_predictor_or_outcome_is_named(config: dict) -> None:
 
 
 def test_a_predictor_with_one_level_stops_the_fit_naming_it(models_cfg: dict) -> None:
-    data = simulate(Scenario(n=400), seed=1)
+    data = simulate(sim_scenario(n=400), seed=1)
     data["sex_code"] = "female"
     with pytest.raises(ModelSpecError) as err:
         build_design(data, "sim", core(models_cfg))
@@ -69,21 +70,21 @@ def test_a_predictor_with_one_level_stops_the_fit_naming_it(models_cfg: dict) ->
 
 
 def test_an_outcome_without_events_stops_the_fit(models_cfg: dict) -> None:
-    data = simulate(Scenario(n=400), seed=1)
+    data = simulate(sim_scenario(n=400), seed=1)
     data["y_sim"] = 0
     with pytest.raises(ModelSpecError, match="outcome 'sim', specification 'core': no events"):
         build_design(data, "sim", core(models_cfg))
 
 
 def test_missing_reference_level_is_named(models_cfg: dict) -> None:
-    data = simulate(Scenario(n=400), seed=1)
+    data = simulate(sim_scenario(n=400), seed=1)
     data.loc[data["work_history"] == "lt6m", "work_history"] = "6m_2y"
     with pytest.raises(ModelSpecError, match="predictor 'work_history': reference level 'lt6m'"):
         build_design(data, "sim", core(models_cfg))
 
 
 def test_coding_centres_scales_and_collapses(models_cfg: dict) -> None:
-    data = simulate(Scenario(n=600), seed=2)
+    data = simulate(sim_scenario(n=600), seed=2)
     d = build_design(data, "sim", core(models_cfg))
     X = d.matrix()
     np.testing.assert_allclose(X["age"], (data["age"] - 40) / 10)
@@ -99,7 +100,7 @@ def test_truth_terms_follow_scale_reference_and_collapse(models_cfg: dict, confi
     from conftest import ROOT
 
     gen = yaml.safe_load((ROOT / config["data"]["generator"]).read_text(encoding="utf-8"))
-    d = build_design(simulate(Scenario(n=600), seed=2), "sim", core(models_cfg))
+    d = build_design(simulate(sim_scenario(n=600), seed=2), "sim", core(models_cfg))
     truth = truth_for_terms(d, truth_by_column(gen["truth"]))
     assert truth["age"] == pytest.approx(gen["truth"]["age_per_10_years"])
     assert truth["caseload"] == pytest.approx(gen["truth"]["caseload_per_5"])
@@ -114,7 +115,7 @@ def test_truth_terms_follow_scale_reference_and_collapse(models_cfg: dict, confi
 
 @pytest.fixture(scope="module")
 def large_no_cluster(models_cfg: dict):
-    sc = Scenario(n=20000, programmes=100, programme_sd=0.0, intercept=-1.0)
+    sc = sim_scenario(n=20000, programmes=100, programme_sd=0.0, intercept=-1.0)
     d = build_design(simulate(sc, seed=7), "sim", core(models_cfg))
     return d, truth_for_terms(d, sc.truth)
 
@@ -138,7 +139,7 @@ def test_each_estimator_recovers_known_coefficients(large_no_cluster, estimator:
 
 
 def test_random_intercept_recovers_the_programme_variance(models_cfg: dict) -> None:
-    sc = Scenario(n=20000, programmes=200, programme_sd=0.5, intercept=-1.0)
+    sc = sim_scenario(n=20000, programmes=200, programme_sd=0.5, intercept=-1.0)
     d = build_design(simulate(sc, seed=8), "sim", core(models_cfg))
     y, X, g = d.complete_case()
     fit = est.fit_random_intercept(y, X, g)
@@ -179,7 +180,7 @@ def test_an_sd_at_the_boundary_is_the_exact_likelihood_maximum(models_cfg: dict)
             "specifications": {"minimal": ["age", "caseload"]},
         },
     )
-    sc = Scenario(n=300, intercept=-3.0, programme_sd=0.3)
+    sc = sim_scenario(n=300, intercept=-3.0, programme_sd=0.3)
     y, X, g = build_design(simulate(sc, seed=17), "sim", spec).complete_case()
     fit = est.fit_random_intercept(y, X, g)
     assert fit.converged and fit.extra["programme_sd"] == 0.0
@@ -202,7 +203,7 @@ def test_an_sd_at_the_boundary_is_the_exact_likelihood_maximum(models_cfg: dict)
 def test_zero_event_level_is_detected_and_routed_to_firth(
     models_cfg: dict, settings: Settings
 ) -> None:
-    data = simulate(Scenario(n=900, intercept=-2.5), seed=3)
+    data = simulate(sim_scenario(n=900, intercept=-2.5), seed=3)
     data.loc[data["diagnosis_group"] == "bipolar", "y_sim"] = 0
     design = build_design(data, "sim", core(models_cfg))
     res = fit_outcome_spec(design, settings, truth=None)
@@ -225,7 +226,7 @@ def test_zero_event_level_is_detected_and_routed_to_firth(
 def test_result_check_catches_an_unflagged_huge_coefficient(
     models_cfg: dict, settings: Settings
 ) -> None:
-    design = build_design(simulate(Scenario(n=900), seed=4), "sim", core(models_cfg))
+    design = build_design(simulate(sim_scenario(n=900), seed=4), "sim", core(models_cfg))
     res = fit_outcome_spec(design, settings, truth=None)
     check_results(res, design)
     res.coefficients.loc[res.coefficients["term"] == "age", "estimate"] = 20.0
@@ -237,7 +238,7 @@ def test_result_check_catches_an_unflagged_huge_coefficient(
 
 
 def test_rubin_pooling_matches_statsmodels_mice_combine(models_cfg: dict) -> None:
-    data = simulate(Scenario(n=900, age_missing=0.2), seed=5)
+    data = simulate(sim_scenario(n=900, age_missing=0.2), seed=5)
     design = build_design(data, "sim", core(models_cfg))
     imps = impute(design, n_imputations=5, n_burnin=3, n_skip=1, k_pmm=20, seed=1)
     y, g = design.y.to_numpy(), design.programme.to_numpy()
@@ -253,7 +254,7 @@ def test_rubin_pooling_matches_statsmodels_mice_combine(models_cfg: dict) -> Non
 
 
 def test_barnard_rubin_df_without_between_variance(models_cfg: dict) -> None:
-    data = simulate(Scenario(n=500), seed=6)
+    data = simulate(sim_scenario(n=500), seed=6)
     design = build_design(data, "sim", core(models_cfg))
     y, X, g = design.complete_case()
     fit = est.fit_logit_cr1(y, X, g)
@@ -264,7 +265,7 @@ def test_barnard_rubin_df_without_between_variance(models_cfg: dict) -> None:
 
 
 def test_imputation_is_seeded_valid_and_constant_within_programme(config: dict) -> None:
-    data = simulate(Scenario(n=900, age_missing=0.1), seed=9)
+    data = simulate(sim_scenario(n=900, age_missing=0.1), seed=9)
     data["sex_code"] = data["sex_code"].mask(np.arange(len(data)) % 37 == 0)
     data["months_active"] = (data["programme_id"] * 7) % 20 + 3.0
     data["months_active"] = data["months_active"].mask(data["programme_id"].isin([3, 11, 20]))
@@ -307,7 +308,7 @@ def test_the_imputation_model_and_its_schedule_are_the_ones_asked_for(
             super().update_all(n_iter)
 
     monkeypatch.setattr(imp, "_ProgrammeMICEData", Recording)
-    data = simulate(Scenario(n=300, age_missing=0.2), seed=4)
+    data = simulate(sim_scenario(n=300, age_missing=0.2), seed=4)
     cfg = copy.deepcopy(config["models"])
     cfg["specifications"]["mi_test"] = ["age", "sex"]
     design = build_design(data, "sim", Specification.from_config("mi_test", cfg))
@@ -324,7 +325,7 @@ def test_the_imputation_model_and_its_schedule_are_the_ones_asked_for(
 
 
 def test_multiple_imputation_recovers_the_age_effect(models_cfg: dict, settings: Settings) -> None:
-    sc = Scenario(n=4000, programmes=60, programme_sd=0.0, age_missing=0.3)
+    sc = sim_scenario(n=4000, programmes=60, programme_sd=0.0, age_missing=0.3)
     design = build_design(simulate(sc, seed=10), "sim", core(models_cfg))
     res = fit_outcome_spec(design, settings, truth=None)
     mi = res.coefficients.query("method == 'multiple_imputation' and estimator == 'logit_cr1'")
@@ -405,7 +406,7 @@ def test_optimism_correction_removes_apparent_skill_of_noise() -> None:
 
 
 def test_average_marginal_effect_is_the_mean_discrete_change(models_cfg: dict) -> None:
-    design = build_design(simulate(Scenario(n=1500), seed=12), "sim", core(models_cfg))
+    design = build_design(simulate(sim_scenario(n=1500), seed=12), "sim", core(models_cfg))
     y, X, g = design.complete_case()
     fit = est.fit_logit_cr1(y, X, g)
     ame = evaluate.marginal_effects(fit.result, 0.05).set_index("term")
@@ -419,7 +420,7 @@ def test_average_marginal_effect_is_the_mean_discrete_change(models_cfg: dict) -
 
 
 def test_average_prediction_interval_matches_statsmodels_delta_method(models_cfg: dict) -> None:
-    design = build_design(simulate(Scenario(n=1500), seed=13), "sim", core(models_cfg))
+    design = build_design(simulate(sim_scenario(n=1500), seed=13), "sim", core(models_cfg))
     y, X, g = design.complete_case()
     fit = est.fit_logit_cr1(y, X, g)
     mean, lo, hi = evaluate.average_prediction(

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+from support import sim_scenario
 
 from ipseval.models import curve as mv_curve
 from ipseval.models import multiverse as mv
@@ -91,7 +92,7 @@ def test_estimates_recover_the_simulation_truth(study: dict, config: dict) -> No
 
 @pytest.fixture(scope="module")
 def sim_people() -> pd.DataFrame:
-    data = simulate(Scenario(n=900, intercept=0.0), seed=21)
+    data = simulate(sim_scenario(n=900, intercept=0.0), seed=21)
     return data.rename(columns={"y_sim": "y_common"}).assign(
         y_rare=lambda d: ((d["y_common"] == 1) & (d["work_history"] == "lt6m")).astype(int)
     )
@@ -195,7 +196,7 @@ def test_coverage_and_type_i_error_are_nominal_where_the_theory_holds(config: di
     # (mutations that shrink the SEs, test on the wrong df or miscount coverage fail this)
     study = dict(config["simulation"])
     study["estimators"] = ["logit_cr1"]
-    study["design"] = {"n": 1500, "programmes": 150, "programme_sd": 0.3}
+    study["design"] = {**study["design"], "n": 1500, "programmes": 150, "programme_sd": 0.3}
     study["scenarios"] = {"many": {"label": "150 programmes", "intercept": 0.0}}
     est = simstudy.run_replicates(study, "many", range(300), config["models"])
     summ = simstudy.summarise(est, 0.05)
@@ -207,3 +208,20 @@ def test_coverage_and_type_i_error_are_nominal_where_the_theory_holds(config: di
     assert ((nulls["coverage"] - 0.95).abs() < 3 * nulls["coverage_mcse"]).all(), nulls
     assert ((nulls["rejection"] - 0.05).abs() < 3 * nulls["rejection_mcse"]).all(), nulls
     assert (summ["coverage"] > 0.95 - 4 * summ["coverage_mcse"]).all(), summ
+
+
+def test_the_simulation_has_no_truth_of_its_own() -> None:
+    # the truth and its centres come from a config, never from a default in the package
+    with pytest.raises(TypeError):
+        Scenario(n=100)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="no column 'education_code'"):
+        simulate(Scenario(truth={"education_code": {"per_unit": 1.0}}, centres={}, n=50), seed=1)
+
+
+def test_a_slope_is_centred_where_the_config_says() -> None:
+    # b * (age - (c + 10)) = b * (age - c) - 10 b: moving the centre up 10 years with
+    # b = -0.03 is moving the intercept up 0.3
+    truth = {"age": {"per_unit": -0.03}}
+    a = simulate(Scenario(truth=truth, centres={"age": 50}, n=900, intercept=-1.0), seed=4)
+    b = simulate(Scenario(truth=truth, centres={"age": 40}, n=900, intercept=-0.7), seed=4)
+    assert a["y_sim"].equals(b["y_sim"]) and a["y_sim"].sum() > 50

@@ -6,20 +6,24 @@ Each CSV holds y, programme and the design columns x01.. of the `core` specifica
 (terms.csv maps x-names to term names), simulated by ipseval.synthetic.simulate with a fixed seed.
 """
 
+import sys
 from pathlib import Path
 
 import yaml
 
 from ipseval.models.design import Specification, build_design
-from ipseval.synthetic.simulate import Scenario, simulate
+from ipseval.synthetic.simulate import simulate
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE.parent))
+from support import sim_scenario  # noqa: E402 - tests/ is not a package
+
 SETS = {
     # ~12 % events, programme SD 0.5: the design of paid work
-    "common": (Scenario(n=900, programmes=32, intercept=-1.3, programme_sd=0.5), 13),
+    "common": (sim_scenario(n=900, programmes=32, intercept=-1.3, programme_sd=0.5), 13),
     # ~4-5 % events: the design of regular work (Firth's use case); seed 12 separated, 13 not
-    "rare": (Scenario(n=900, programmes=32, intercept=-2.6, programme_sd=0.5), 13),
+    "rare": (sim_scenario(n=900, programmes=32, intercept=-2.6, programme_sd=0.5), 13),
 }
 
 

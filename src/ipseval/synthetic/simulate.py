@@ -10,7 +10,7 @@ same specifications from config apply.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,44 +35,26 @@ WORK_HISTORY = {
 }
 
 
-def default_truth() -> dict[str, dict[str, Any]]:
-    """Truth per analysis column, as `ipseval.models.truth.truth_by_column` gives it: the synthetic
-    default's slopes, plus slopes for sex and time in programme (which the calibrated data
-    cannot have)."""
-    return {
-        "age": {"per_unit": -0.03},
-        "sex_code": {"levels": {"female": 0.0, "male": -0.20}},
-        "diagnosis_group": {"levels": {c: (-0.6 if c == "psychosis" else 0.0) for c in DIAGNOSIS}},
-        "work_history": {
-            "levels": {
-                "lt6m": 0.0,
-                "6m_2y": -0.4,
-                "2y_5y": -0.8,
-                "gt5y": -1.1,
-                "never": -1.4,
-                "unknown": -0.8,
-            }
-        },
-        "time_gt_6m": {"per_unit": 0.6},
-        "caseload": {"per_unit": -0.06},
-    }
-
-
 @dataclass
 class Scenario:
     """Design and truth of one simulated data set."""
 
+    # The truth is never a default here: it comes from a config (the study's
+    # `simulation.truth`, or the synthetic default's via `truth_by_column`), the one place
+    # where it is described. Log-odds per unit of an analysis column (`per_unit`, centred at
+    # `centres[column]`, 0 where absent) or per level (`levels`).
+    truth: dict[str, dict[str, Any]]
+    centres: dict[str, float]
     n: int = 900
     programmes: int = 32
-    intercept: float = -1.0  # log-odds at age 40, reference levels, caseload 10, <= 6 months
+    intercept: float = -1.0  # log-odds at the centres, reference levels, <= 6 months
     programme_sd: float = 0.5
-    truth: dict[str, dict[str, Any]] = field(default_factory=default_truth)
     age_missing: float = 0.0  # share of ages missing completely at random
     outcome: str = "sim"
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> Scenario:
-        """A scenario from a config mapping (keys as the fields; truth defaults)."""
+        """A scenario from a config mapping (keys as the fields)."""
         return cls(**{k: v for k, v in cfg.items() if k in cls.__dataclass_fields__})
 
 
@@ -102,10 +84,14 @@ def simulate(s: Scenario, seed: int) -> pd.DataFrame:
         }
     )
     eta = np.full(s.n, s.intercept) + u[prog]
-    centres = {"age": 40.0, "caseload": 10.0, "time_gt_6m": 0.0}
     for col, t in s.truth.items():
+        if col not in d:
+            raise ValueError(
+                f"simulation truth: no column {col!r} in the simulated data "
+                f"(it has {', '.join(d.columns.drop(['form_id', 'programme_id']))})"
+            )
         if "per_unit" in t:
-            eta += t["per_unit"] * (d[col].to_numpy(float) - centres.get(col, 0.0))
+            eta += t["per_unit"] * (d[col].to_numpy(float) - float(s.centres.get(col, 0.0)))
         else:
             eta += d[col].map(t["levels"]).to_numpy(float)
     d[f"y_{s.outcome}"] = (rng.random(s.n) < special.expit(eta)).astype(int)
