@@ -1,13 +1,16 @@
 """Read survey exports as Swedish tools write them: CSV (`;`, `,` or tab; UTF-8 with or without
-BOM, or Windows-1252; CRLF or LF) and Excel .xlsx. Every cell is read as text; typing is the
-codebook's job.
+BOM, or Windows-1252; CRLF or LF), Excel .xlsx, and SPSS (.sav, .zsav) and Stata (.dta) files
+with their value labels. Every cell is read as text; typing is the codebook's job.
 
 Strict about structure, kind about format: a record with too few or too many fields, an
 unclosed quote, a file that mixes encodings, or a header naming a column twice is rejected
 with the line it is on; a trailing delimiter on every line, empty lines, a BOM, a title row or
 an information sheet before the data in a workbook are handled and noted (the notes go to the
 clean stage's accounting). Parsing is the standard library's `csv` module and openpyxl's;
-only the checks around them are written here.
+only the checks around them are written here. SPSS and Stata files are read by pyreadstat:
+an answer is its value label (the labels are what a codebook lists), a value the file defines
+as missing (SPSS user-missing values, Stata's extended missing values) is empty, and the
+variable names are the header.
 """
 
 from __future__ import annotations
@@ -304,10 +307,49 @@ def _read_xlsx(path: Path, known_headers: set[str]) -> Table:
     return Table(frame, header_row, notes)
 
 
+STATISTICAL = {".sav": "SPSS", ".zsav": "SPSS", ".dta": "Stata"}
+
+
+def stat_cell_text(value: object) -> str:
+    """A value pyreadstat read (a label, a number, a date, or missing) as text."""
+    if value is None or (isinstance(value, float) and value != value):  # NaN: missing
+        return ""
+    if value is pd.NaT:
+        return ""
+    return cell_text(value)
+
+
+def _read_statistical(path: Path) -> Table:
+    import pyreadstat
+
+    kind = STATISTICAL[path.suffix.lower()]
+    reader = pyreadstat.read_dta if kind == "Stata" else pyreadstat.read_sav
+    try:
+        data, meta = reader(str(path), apply_value_formats=True, formats_as_category=False)
+    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeError) as err:
+        raise _fail(
+            path, f"not a readable {kind} file ({err})", f"an {kind} file ({path.suffix})"
+        ) from None
+    header = [str(c) for c in data.columns]
+    rows = [
+        (number, [stat_cell_text(v) for v in record])
+        for number, record in enumerate(data.itertuples(index=False, name=None), 1)
+    ]
+    frame, notes = _frame(path, header, rows, 0)
+    labelled = len(meta.variable_value_labels)
+    notes.insert(
+        0,
+        f"read as a {kind} file ({meta.file_encoding or 'encoding not recorded'}): "
+        f"{labelled} variable(s) with value labels read as their labels, values defined "
+        "as missing read as empty; rows are the file's cases, numbered from 1",
+    )
+    return Table(frame, 0, notes)
+
+
 def read_table(path: str | Path, known_headers: set[str] | None = None) -> Table:
-    """Read a CSV or .xlsx export: every cell as text ('' for empty), the frame's index the
-    1-based line (CSV) or row (xlsx) number in the file. Raises InputError naming the file,
-    the line and the mistake."""
+    """Read a CSV, .xlsx, SPSS (.sav, .zsav) or Stata (.dta) export: every cell as text ('' for
+    empty), the frame's index the 1-based line (CSV) or row (xlsx) number in the file, or the
+    case number (SPSS, Stata). Raises InputError naming the file, the line and the mistake."""
     path = Path(path)
     known = known_headers or set()
     if not path.exists():
@@ -317,6 +359,17 @@ def read_table(path: str | Path, known_headers: set[str] | None = None) -> Table
         return _read_xlsx(path, known)
     if suffix in {".csv", ".txt"}:
         return _read_csv(path, known)
+    if suffix in STATISTICAL:
+        return _read_statistical(path)
     raise InputError(
-        [Problem(str(path), None, None, suffix, ".csv or .xlsx", "unsupported file type")]
+        [
+            Problem(
+                str(path),
+                None,
+                None,
+                suffix,
+                ".csv, .txt, .xlsx, .sav, .zsav or .dta",
+                "unsupported file type",
+            )
+        ]
     )
