@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-from conftest import SOURCES
+from pathlib import Path
 
-from ipseval.data.codebook import Codebook, normalise_label
+import pytest
+from conftest import ROOT, SOURCES
+
+from ipseval.data.codebook import Codebook, load_codebook, normalise_label
 
 REPORT = SOURCES / "socialstyrelsen-2013-12-19-ips-evaluation.sv.txt"
 
@@ -57,3 +59,56 @@ def test_free_text_recoding(codebook: Codebook) -> None:
     assert f["occupation_other"].recode_text("OSA-anställning") == "protected_employment"
     assert f["income_now_other"].recode_text("Aktivitetsstöd") == "activity_support"
     assert f["income_intake_other"].recode_text("Ingen försörjning") == "none"
+
+
+# --- the format: YAML slips that would change a label without a word are errors --------------
+
+EXAMPLE_CODEBOOK = ROOT / "config/examples/region_codebook.yaml"
+
+
+def _with_line(tmp_path: Path, old: str, new: str) -> Path:
+    text = EXAMPLE_CODEBOOK.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "codebook.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (  # a comma in an unquoted label cuts it: 'Depression' and a key 'ångest'
+            '{label: "Depression/ångest", code: affective}',
+            "{label: Depression, ångest, code: affective}",
+            "coach_form.variables[4] (main_diagnosis).levels[2]: unexpected key(s) ['ångest'] "
+            "(a comma inside an unquoted label",
+        ),
+        (  # an unquoted yes is a boolean, not the text 'yes'
+            '{label: "Ja", code: "yes"}',
+            "{label: Ja, code: yes}",
+            "coach_form.variables[7] (hours_10).levels[0].code: True is read as a yes/no value",
+        ),
+        (  # 1.10 is the number 1.1
+            '{label: "Man", code: male}',
+            "{label: 1.10, code: male}",
+            "coach_form.variables[2] (sex).levels[1].label: 1.1 is read as a number",
+        ),
+        (  # a misspelt key is not ignored
+            '{name: age, column: "Ålder (år)", type: integer, min: 18, max: 67}',
+            '{name: age, colum: "Ålder (år)", type: integer, min: 18, max: 67}',
+            "coach_form.variables[3] (age): unexpected key(s) ['colum']",
+        ),
+    ],
+    ids=["comma-in-label", "yes-unquoted", "decimal-label", "misspelt-key"],
+)
+def test_a_yaml_slip_in_the_codebook_is_an_error_naming_the_place(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    with pytest.raises(ValueError) as err:
+        load_codebook(_with_line(tmp_path, old, new))
+    assert expected in str(err.value)
+
+
+def test_every_shipped_codebook_keeps_its_format() -> None:
+    for path in [ROOT / "config/codebook.yaml", EXAMPLE_CODEBOOK]:
+        load_codebook(path)  # raises on any departure from codebook.schema.yaml

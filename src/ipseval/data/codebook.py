@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,9 +203,67 @@ def _form(key: str, spec: dict[str, Any]) -> Form:
     return Form(key=key, title=spec["title"], id_variable=spec["key"], variables=variables)
 
 
+SCHEMA = Path(__file__).with_name("codebook.schema.yaml")
+
+
+def _where(raw: Any, path: Sequence[Any]) -> str:
+    """A place in the codebook as its author reads it: `coach_form.variables[3] (sex).levels[1]`."""
+    out, node = "", raw
+    for step in path:
+        if isinstance(step, int):
+            out += f"[{step}]"
+            node = node[step] if isinstance(node, list) and step < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("name"), str):
+                out += f" ({node['name']})"
+        else:
+            out += f".{step}" if out else str(step)
+            node = node.get(step) if isinstance(node, dict) else None
+    return out or "the codebook"
+
+
+def schema_problems(raw: Any) -> list[str]:
+    """The codebook's departures from its JSON schema (codebook.schema.yaml), one line each,
+    with a hint for the YAML slips that change data silently."""
+    import jsonschema
+
+    schema = load_yaml(SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    out = []
+    for err in sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path))):
+        where = _where(raw, list(err.absolute_path))
+        if err.validator == "additionalProperties":
+            allowed = ", ".join(err.schema.get("properties", {}))
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})), key=str)
+            hint = ""
+            if any(err.instance.get(k) is None for k in extra):
+                hint = (
+                    " (a comma inside an unquoted label in {...}? put the label in quotes: "
+                    'label: "..., ...")'
+                )
+            out.append(f"{where}: unexpected key(s) {extra}{hint}; allowed: {allowed}")
+        elif err.validator == "type" and isinstance(err.instance, bool):
+            out.append(
+                f"{where}: {err.instance} is read as a yes/no value, not text "
+                "(YAML reads unquoted yes, no, on, off, true, false so); put it in quotes"
+            )
+        elif err.validator == "type" and isinstance(err.instance, float):
+            out.append(
+                f"{where}: {err.instance!r} is read as a number, not text (YAML drops "
+                "trailing zeros: 1.10 is 1.1); put it in quotes"
+            )
+        elif err.validator == "required":
+            out.append(f"{where}: {err.message.replace(' property', ' key')}")
+        else:
+            out.append(f"{where}: {err.message}")
+    return out
+
+
 def load_codebook(path: str | Path) -> Codebook:
-    """Load and sanity-check the codebook YAML."""
+    """Load the codebook YAML, check it against its schema, and sanity-check it."""
     raw = load_yaml(Path(path).read_text(encoding="utf-8"))
+    problems = schema_problems(raw)
+    if problems:
+        raise ValueError("the codebook breaks its format:\n      " + "\n      ".join(problems))
     coach_form = _form("coach_form", raw["coach_form"])
     coach_form.programme_ref  # noqa: B018 - raises if the forms cannot be tied to programmes
     survey = raw.get("programme_survey")
