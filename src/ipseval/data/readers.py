@@ -89,12 +89,17 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
 
 
 def _pick_delimiter(text: str, known_headers: set[str]) -> str:
-    """Choose the delimiter under which the header row names the most known columns."""
-    first = text.splitlines()[0] if text else ""
-    best, best_score = DELIMITERS[0], -1
+    """Choose the delimiter under which the header row names the most known columns; with
+    no known column named (a file read without its codebook), the one that splits the first
+    lines into the same number of fields, the most of them."""
+    lines = text.splitlines()[:20] if text else [""]
+    best, best_score = DELIMITERS[0], (-1, -1, -1)
     for delim in DELIMITERS:
-        header = next(csv.reader([first], delimiter=delim), [])
-        score = sum(normalise_label(h) in known_headers for h in header)
+        rows = list(csv.reader(lines, delimiter=delim))
+        header = rows[0] if rows else []
+        known = sum(normalise_label(h) in known_headers for h in header)
+        widths = {len(r) for r in rows if r}
+        score = (known, int(len(widths) == 1 and len(header) > 1), len(header))
         if score > best_score:
             best, best_score = delim, score
     return best
@@ -279,7 +284,10 @@ def _read_xlsx(path: Path, known_headers: set[str]) -> Table:
         for sheet in book.worksheets:
             rows = sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
             for number, values in enumerate(rows, 1):
-                score = sum(normalise_label(cell_text(v)) in known_headers for v in values)
+                if known_headers:
+                    score = sum(normalise_label(cell_text(v)) in known_headers for v in values)
+                else:  # read without a codebook: the first row of two or more headers
+                    score = int(sum(bool(cell_text(v).strip()) for v in values) >= 2)
                 if score and (best is None or score > best[0]):
                     best = (score, sheet.title, number)
         if best is None:
