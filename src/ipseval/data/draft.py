@@ -265,6 +265,17 @@ def _variables(guesses: Sequence[Guess]) -> list[str]:
     return lines
 
 
+def _form(section: str, path: str | Path, guesses: Sequence[Guess]) -> list[str]:
+    key = next(g.name for g in guesses if g.type == "id")
+    return [
+        f"{section}:",
+        f"  title: {_q(Path(path).name)}",
+        f"  key: {key}",
+        "  variables:",
+        *_variables(guesses),
+    ]
+
+
 def _yaml(
     forms: str | Path,
     programmes: str | Path | None,
@@ -286,23 +297,8 @@ def _yaml(
     ]
     body = []
     if programmes is not None:
-        key = next(g.name for g in prog_guesses if g.type == "id")
-        body += [
-            "programme_survey:",
-            f"  title: {_q(Path(programmes).name)}",
-            f"  key: {key}",
-            "  variables:",
-            *_variables(prog_guesses),
-            "",
-        ]
-    form_key = next(g.name for g in guesses if g.type == "id")
-    body += [
-        "coach_form:",
-        f"  title: {_q(Path(forms).name)}",
-        f"  key: {form_key}",
-        "  variables:",
-        *_variables(guesses),
-    ]
+        body += [*_form("programme_survey", programmes, prog_guesses), ""]
+    body += _form("coach_form", forms, guesses)
     return "\n".join(head + body) + "\n"
 
 
