@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -105,20 +106,26 @@ def run_job(
     html: str | Path,
     log: str | Path,
 ) -> None:
-    """One notebook job: write the parameters file `params` (kept, so that anyone can rerun
-    the notebook by hand with `papermill -f`), execute, normalise, render; the cells' output
-    goes to `log`. One interpreter per notebook, and no separate job for its parameters."""
+    """One notebook job, as the whole of a job's process: write the parameters file `params`
+    (kept, so that anyone can rerun the notebook by hand with `papermill -f`), execute,
+    normalise, render. From the start, the process's stdout and stderr are `log`, at the
+    descriptor level, as a shell rule's `> log 2>&1` makes them: the cells' output, the
+    kernel's (it inherits them) and whatever is logged while the process shuts down all go
+    there, never to the terminal. One interpreter per notebook, and no job for its
+    parameters."""
     write_parameters(values, params)
-    handler = logging.FileHandler(log, mode="w", encoding="utf-8")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    out = open(log, "w", encoding="utf-8")  # noqa: SIM115 - open until the process ends
+    os.dup2(out.fileno(), 1)
+    os.dup2(out.fileno(), 2)
+    handler = logging.StreamHandler(out)  # flushed after every record
     handler.setFormatter(logging.Formatter("%(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    try:
-        run(notebook, ipynb, html, params)
-    finally:
-        root.removeHandler(handler)
-        handler.close()
+    run(notebook, ipynb, html, params)
+    out.flush()
 
 
 def main(argv: list[str] | None = None) -> None:
