@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from ipseval.common.problems import InputError, identity_kind
 from ipseval.data.codebook import normalise_label
 from ipseval.data.readers import STATISTICAL, Table, read_table
@@ -160,42 +162,18 @@ def draft(
     if programmes is not None:
         table, labels, value_labels = _read(programmes)
         frame = table.frame
-        prog_guesses = _guess_all(frame, missing, labels, value_labels, None)
         # the key: the first column with one answer per programme, whatever it looks like
         unique = [c for c in frame.columns if frame[c].str.strip().ne("").all()]
         unique = [c for c in unique if frame[c].nunique() == len(frame)]
-        key = next((g for g in prog_guesses if unique and g.column == unique[0]), None)
+        key = unique[0] if unique else None
+        prog_guesses = _guess_all(frame, missing, labels, value_labels, None, key)
         if key is not None:
-            prog_guesses = [
-                g
-                if g is key
-                else _rename(
-                    guess_column(
-                        g.column,
-                        list(frame[g.column]),
-                        missing,
-                        value_labels.get(g.column),
-                        None,
-                        False,
-                    ),
-                    g,
-                )
-                for g in prog_guesses
-            ]
-            key.type, key.levels, key.low, key.high, key.todo = "id", [], None, None, None
-            key.evidence = f"{len(frame)} programmes, one answer each: the programmes' key"
-            keys = {normalise_label(v) for v in frame[key.column] if v.strip()}
+            keys = {normalise_label(v) for v in frame[key] if v.strip()}
         else:
             prog_guesses.insert(0, Guess("programme", "", "id", "no column has one answer per row"))
             prog_guesses[0].todo = "which column names the programme? none is unique"
     table, labels, value_labels = _read(forms)
     guesses = _guess_all(table.frame, missing, labels, value_labels, keys)
-    ids = [g for g in guesses if g.type == "id"]
-    for g in ids[1:]:  # one key per form: the first column with one answer per row
-        other = guess_column(
-            g.column, list(table.frame[g.column]), missing, value_labels.get(g.column), keys, False
-        )
-        guesses[guesses.index(g)] = _rename(other, g)
     if not any(g.type == "id" for g in guesses):
         guesses.insert(0, Guess("form_id", "", "id", "no column has one answer per row"))
         guesses[0].todo = "which column identifies a form? none has one answer per row"
@@ -209,11 +187,6 @@ def draft(
             refs[0].todo = "which column names the participant's programme?"
             guesses.append(refs[0])
     return _yaml(forms, programmes, guesses, prog_guesses), guesses, prog_guesses
-
-
-def _rename(new: Guess, old: Guess) -> Guess:
-    new.name, new.label = old.name, old.label
-    return new
 
 
 def _read(path: str | Path) -> tuple[Table, dict[str, str], dict[str, dict]]:
@@ -230,11 +203,28 @@ def _read(path: str | Path) -> tuple[Table, dict[str, str], dict[str, dict]]:
     return table, labels, value_labels
 
 
-def _guess_all(frame, missing, labels, value_labels, keys) -> list[Guess]:  # type: ignore[no-untyped-def]
+def _guess_all(
+    frame: pd.DataFrame,
+    missing: set[str],
+    labels: Mapping[str, str],
+    value_labels: Mapping[str, Mapping[object, str]],
+    keys: set[str] | None,
+    key: str | None = None,
+) -> list[Guess]:
+    """Every column's guess, with one id per file: the column `key` where the file's key is
+    known (a programme file, where every column may be unique), else the first column with
+    one answer per row."""
     taken: set[str] = set()
     out = []
+    have_id = key is not None
     for header in frame.columns:
-        g = guess_column(header, list(frame[header]), missing, value_labels.get(header), keys)
+        if header == key:
+            evidence = f"{len(frame)} programmes, one answer each: the programmes' key"
+            g = Guess(header, header, "id", evidence)
+        else:
+            values = list(frame[header])
+            g = guess_column(header, values, missing, value_labels.get(header), keys, not have_id)
+            have_id = have_id or g.type == "id"
         g.name = snake(header, taken)
         g.label = labels.get(header)
         out.append(g)
