@@ -75,6 +75,7 @@ class Variable:
     recode: tuple[Recode, ...] = ()
     default: str | None = None
     source: str | None = None
+    todo: str | None = None  # a question a draft left open (the report lists it)
     _by_key: dict[str, Level] = field(default_factory=dict, compare=False, repr=False)
 
     def match(self, text: str) -> Level | None:
@@ -190,6 +191,7 @@ def _variable(spec: dict[str, Any]) -> Variable:
         recode=recode,
         default=spec.get("default"),
         source=spec.get("source"),
+        todo=None if spec.get("todo") is None else str(spec["todo"]),
         _by_key={normalise_label(lv.label): lv for lv in levels},
     )
 

@@ -329,6 +329,24 @@ def data_bound_defaults(
     return ["survey_month"]
 
 
+def level_labels_from_codebook(config: MutableMapping[str, Any], cb: Codebook) -> None:
+    """Give each categorical predictor the codebook's `display` (and `display_sv`) names of
+    its levels as `level_labels` (`level_labels_sv`), under those the config sets itself, so
+    that every text naming a level (findings, tables, figures, notebooks) names it as the
+    codebook does; an export that codes a diagnosis 1-4 is then never shown as '2 vs 1'."""
+    for p in config.get("models", {}).get("predictors", {}).values():
+        column = str(p.get("column", ""))
+        if p.get("type") != "categorical" or not column.endswith("_code"):
+            continue
+        var = next((v for v in cb.coach_form.variables if f"{v.name}_code" == column), None)
+        if var is None:
+            continue
+        for key, language in (("level_labels", "en"), ("level_labels_sv", "sv")):
+            named = {lv.code: lv.words(language) for lv in var.levels if lv.words(language)}
+            if named:
+                p[key] = {**named, **p.get(key, {})}
+
+
 def prepare(
     config: MutableMapping[str, Any],
     schema_path: str | Path,
@@ -368,6 +386,7 @@ def prepare(
     if config.get("reproduction", {}).get("enabled"):
         reproduction_prerequisites(config, cb)
     unavailable = resolve(config, cb)
+    level_labels_from_codebook(config, cb)
     try:
         check_models_config(config)
         check_config(config)

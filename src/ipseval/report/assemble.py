@@ -24,6 +24,7 @@ from ipseval.publication.disclosure import ALL
 from ipseval.publication.publish import outcome_group
 from ipseval.report.html import img, render, table
 from ipseval.report.sections import (
+    open_questions,
     participant_tables_html,
     reproduction_section,
     robustness,
@@ -82,7 +83,8 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     """Everything the page shows, from result files (paths in `inputs`) and the config
     as run (`params`); returns the HTML. Sections whose stage the run has not got
     (reproduction, specification curve, simulation study, literature) are left out."""
-    everyone = read_participants(inputs["participants"], load_codebook(inputs["codebook"]))
+    cb = load_codebook(inputs["codebook"])
+    everyone = read_participants(inputs["participants"], cb)
     restrict = params.get("restrict") or {}
     participants = restrict_rows(everyone, restrict)  # the run's sample, as its tables
     facts = run_facts(participants, params) | {"spec": spec_name(params["summary_spec"])}
@@ -162,6 +164,7 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     reasons = read_result_csv(inputs["excluded_reasons"], dtype=str, keep_default_na=False)
     reasons = reasons.replace({ALL: t["total"]})[["reason", "file", "rows"]]
     unavailable = read_result_csv(inputs["unavailable"])
+    todos = open_questions(params["config"], cb, t)
 
     # 4. participants and outcomes: the protected tables, as written by report_tables
     ptab = read_result_csv(inputs["participant_tables"], dtype=str, keep_default_na=False)
@@ -260,6 +263,7 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "accounting": table(accounting),
         "reasons": table(reasons) if len(reasons) else "",
         "unavailable": table(unavailable, code=("section", "name")) if len(unavailable) else "",
+        "todos": todos,
         # table names carry specification keys: in words on the page
         "disclosure": table(
             audit.assign(**{c: audit[c].str.replace("_", " ") for c in ("table", "description")})

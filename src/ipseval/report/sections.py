@@ -1,15 +1,18 @@
-"""The optional sections of the report: reproduction, robustness, simulation study."""
+"""The optional sections of the report: reproduction, robustness, simulation study, the
+open questions of a draft."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from html import escape
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ipseval.common.io import read_result_csv
+from ipseval.data.codebook import Codebook
 from ipseval.report.html import img, table
 from ipseval.report.text import term_label
 from ipseval.reproduction.reproduce import read_check, side_by_side, summarise
@@ -133,4 +136,26 @@ def participant_tables_html(ptab: pd.DataFrame, t: Mapping[str, Any]) -> list[di
             }
         )
         out.append({"label": label, "html": table(shown)})
+    return out
+
+
+def open_questions(config: Mapping[str, Any], cb: Codebook, t: Mapping[str, Any]) -> list[str]:
+    """The questions a draft left open (issue 27), as HTML list items: the codebook's `todo`
+    of each column, then the configuration's `todo` list. Their text is the files' own
+    (column headers and names, never answers); `name` in backticks is shown as code."""
+
+    def html(text: str) -> str:
+        parts = str(text).split("`")
+        return "".join(
+            f"<code>{escape(p)}</code>" if i % 2 else escape(p) for i, p in enumerate(parts)
+        )
+
+    out = []
+    for form in (cb.programme_survey, cb.coach_form):
+        for var in form.variables if form is not None else ():
+            if var.todo:
+                column = f"`{var.column or var.name}`"
+                where = t["todo_codebook"].format(form=form.title, column=column)
+                out.append(f"{html(where)}: {html(var.todo)}")
+    out += [f"{escape(t['todo_config'])}: {html(q)}" for q in config.get("todo", [])]
     return out
