@@ -1,9 +1,12 @@
-"""The drafted codebook (ipseval.data.draft): from a CSV, an xlsx, an SPSS and a Stata file made
-here, a codebook `load_codebook` accepts as written, types guessed as the hand-written codebook
-of the second example has them, and no personal answer copied into the draft."""
+"""The drafted codebook and override (ipseval.data.draft): from a CSV, an xlsx, an SPSS and a
+Stata file made here, a codebook `load_codebook` accepts as written, types guessed as the
+hand-written codebook of the second example has them, no personal answer copied into the
+draft; an override that is a valid configuration; the session docs/own-data.md shows, with
+the lines it says the user edited. The drafts run whole: tests/test_draft_journeys.py."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +19,7 @@ from conftest import ROOT
 
 from ipseval.data.clean import clean
 from ipseval.data.codebook import load_codebook
-from ipseval.data.draft import draft
+from ipseval.data.draft import draft, main
 from ipseval.data.readers import read_table
 
 EXAMPLE = yaml.safe_load((ROOT / "config/examples/region.yaml").read_text(encoding="utf-8"))
@@ -130,3 +133,186 @@ def test_personal_answers_are_marked_and_never_copied(tmp_path: Path) -> None:
             assert answer not in text
     enhet = next(g for g in guesses if g.column == "Enhet")
     assert enhet.type == "programme_ref" and enhet.todo  # from the header, to be checked
+
+
+# --- the draft override, and the session docs/own-data.md shows (issue 27) ------------------
+
+GUIDE = ROOT / "docs/own-data.md"
+PATCH = ROOT / "docs/own-data/first-report.patch"
+SCHEMA = ROOT / "workflow/schemas/config.schema.yaml"
+
+
+def edited_lines(before: str, after: str) -> int:
+    """Lines a user edited: changed, added or deleted lines (a changed line counts once)."""
+    import difflib
+
+    ops = difflib.SequenceMatcher(
+        None, before.splitlines(), after.splitlines(), autojunk=False
+    ).get_opcodes()
+    return sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in ops if op != "equal")
+
+
+def session_drafts(folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The guide's session up to its step 1, in `folder`: the export and the two drafts
+    written by the documented command (paths relative to `folder`, as in the guide)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    import unseen
+
+    monkeypatch.chdir(folder)
+    unseen.main(["--out", "data/unseen"])
+    main(
+        [
+            "data/unseen/participants.csv",
+            "--programmes",
+            "data/unseen/sites.csv",
+            "--out",
+            "config/my_codebook.yaml",
+            "--config",
+            "config/my_evaluation.yaml",
+            "--defaults",
+            str(ROOT / "config/config.yaml"),
+        ]
+    )
+    return folder / "config/my_codebook.yaml", folder / "config/my_evaluation.yaml"
+
+
+def merged_config(override: Path) -> dict:
+    """config/config.yaml with an override merged as Snakemake merges it."""
+    from test_any_data import merged
+
+    base = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))
+    return merged(base, yaml.safe_load(override.read_text(encoding="utf-8")))
+
+
+def todos(codebook: Path, override: Path) -> int:
+    """The open questions of a pair of drafts (what the report lists)."""
+    cb = load_codebook(codebook)
+    asked = [v for f in (cb.programme_survey, cb.coach_form) for v in f.variables if v.todo]
+    return len(asked) + len(yaml.safe_load(override.read_text(encoding="utf-8")).get("todo", []))
+
+
+def test_the_guides_edits_apply_to_todays_drafts_and_are_the_lines_it_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    codebook, override = session_drafts(tmp_path, monkeypatch)
+    drafted = {p: p.read_text(encoding="utf-8") for p in (codebook, override)}
+    assert todos(codebook, override) == 7  # "with 7 open questions" (step 2)
+    # the diff the guide shows is the patch its next block applies
+    guide = GUIDE.read_text(encoding="utf-8")
+    shown = re.search(r"```diff\n(.*?)```", guide, flags=re.S).group(1)
+    assert shown == PATCH.read_text(encoding="utf-8")
+    r = subprocess.run(
+        ["patch", "-p1", "-i", str(PATCH)], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stdout + r.stderr  # the drafts are still what it was made on
+    counted = {p.name: edited_lines(drafted[p], p.read_text(encoding="utf-8")) for p in drafted}
+    said = re.search(
+        r"\*\*(\d+) lines edited\*\*: (\d+) in\s+the codebook, (\d+) in the override", guide
+    )
+    assert said, "the guide states the count"
+    total, in_codebook, in_override = map(int, said.groups())
+    assert counted == {"my_codebook.yaml": in_codebook, "my_evaluation.yaml": in_override}
+    assert total == in_codebook + in_override <= 15  # the issue's goal
+    assert todos(codebook, override) == 4  # "The three observed ranges and the predictors"
+
+
+def test_the_draft_override_is_a_valid_configuration_with_its_guesses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ipseval.pipeline.configuration import prepare
+
+    _, override = session_drafts(tmp_path, monkeypatch)
+    config = merged_config(override)
+    dropped = prepare(config, SCHEMA)
+    # the outcome names a job and not the past; "employed in the last 5 years" is a predictor
+    assert config["outcomes"]["competitive_job"]["positive"] == ["yes"]
+    assert config["models"]["outcomes"] == ["competitive_job"]
+    core = config["models"]["specifications"]["core"]
+    assert core == ["age", "primary_dx", "employed_last_5y", "months_in_program", "caseload"]
+    # the defaults' own age and caseload (their columns are the draft's), untouched
+    defaults = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))
+    for name in ("age", "caseload"):
+        assert config["models"]["predictors"][name] == defaults["models"]["predictors"][name]
+    assert config["models"]["predictors"]["primary_dx"]["reference"] == "2"  # most common
+    assert config["data"]["synthetic"] is False  # an export is confidential until told
+    assert {u.name for u in dropped} >= {"regular_work", "paid_work"}  # the 2013 outcomes
+
+
+def test_a_codebook_display_names_the_level_wherever_the_report_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first report of the guide's session said 'Primary diagnosis: 1 vs 2' in its
+    findings although the codebook named the levels (`display`): only tables and charts
+    read it."""
+    import subprocess
+
+    from ipseval.pipeline.configuration import prepare
+    from ipseval.report.text import term_label
+
+    _, override = session_drafts(tmp_path, monkeypatch)
+    subprocess.run(["patch", "-p1", "-i", str(PATCH)], cwd=tmp_path, check=True)
+    config = merged_config(override)
+    prepare(config, SCHEMA)
+    t = {"versus": "vs"}
+    shown = term_label("primary_dx[1]", config["models"]["predictors"], t)
+    assert shown == "Primary diagnosis: psychotic disorder vs mood disorder"
+
+
+def test_the_second_examples_draft_override_finds_both_its_outcomes(tmp_path: Path) -> None:
+    from ipseval.data.draft import draft_config
+
+    _, forms, programmes = draft(FORMS, PROGRAMMES)
+    defaults = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))
+    text = draft_config(FORMS, PROGRAMMES, "cb.yaml", "x.yaml", forms, programmes, defaults)
+    outcomes = yaml.safe_load(text)["outcomes"]
+    by_variable = {o["variable"]: o["positive"] for o in outcomes.values()}
+    assert by_variable == {
+        "arbetat_minst_10_timmar_per_ve": ["ja"],
+        # work on the open market or with wage subsidy; not studies, internship or none
+        "sysselsattning_vid_uppfoljning": [
+            "anstallning_pa_oppna_arbetsmar",
+            "anstallning_med_lonestod",
+        ],
+    }
+
+
+def test_the_draft_command_never_overwrites_and_says_what_is_wrong_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    codebook, override = session_drafts(tmp_path, monkeypatch)
+    codebook.write_text("# my edits\n", encoding="utf-8")
+    args = ["data/unseen/participants.csv", "--out", str(codebook), "--config", str(override)]
+    with pytest.raises(SystemExit) as stop:
+        main([*args, "--defaults", str(ROOT / "config/config.yaml")])
+    assert "exists; edits would be lost" in str(stop.value.code)
+    assert codebook.read_text(encoding="utf-8") == "# my edits\n"
+    with pytest.raises(SystemExit) as stop:
+        main(["data/unseen/nothing.csv", "--out", "x.yaml"])
+    assert str(stop.value.code) == "ipseval draft: no such file: data/unseen/nothing.csv"
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_the_guides_table_is_the_second_examples_draft_beside_its_codebook(
+    tmp_path: Path,
+) -> None:
+    text, _, _ = draft(FORMS, PROGRAMMES)
+    drafted = load_codebook(_write(tmp_path, text))
+    hand = load_codebook(ROOT / EXAMPLE["data"]["codebook"])
+
+    def said(v) -> str:
+        return f"`{v.name}` {v.type}" + (f" {v.min}–{v.max}" if v.min is not None else "")
+
+    rows = []
+    for form in ("programme_survey", "coach_form"):
+        for d in getattr(drafted, form).variables:
+            h = next(v for v in getattr(hand, form).variables if v.column == d.column)
+            if said(d) != said(h):
+                rows.append([d.column, said(d), said(h)])
+    guide = GUIDE.read_text(encoding="utf-8")
+    table = guide.split("<!-- draft-vs-hand -->\n", 1)[1].split("\n\n", 1)[0]
+    shown = [[c.strip() for c in line.strip("|").split("|")][:3] for line in table.splitlines()]
+    assert shown[2:] == rows

@@ -80,7 +80,9 @@ def tiers(results: Path) -> None:
     key = pd.read_csv(restricted / "clean/id_key.csv", dtype=str, keep_default_na=False)
     assert set(participants["form_id"]) <= set(key["form_id"])
     assert not set(participants["form_id"]) & set(key["export_id"])  # pseudonyms only
-    export_ids = set(key["export_id"]) - {""}
+    # a running number (an SPSS or Stata id, 1, 2, ...) cannot be told from a count: the
+    # checks above (no id column, no participant-level rows) hold for those
+    export_ids = {i for i in key["export_id"] if i and not i.isdigit()}
     for csv in sorted(public.glob("*.csv")):
         table = pd.read_csv(csv, dtype=str, keep_default_na=False)
         assert "form_id" not in table.columns, csv
