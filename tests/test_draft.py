@@ -316,3 +316,40 @@ def test_the_guides_table_is_the_second_examples_draft_beside_its_codebook(
     table = guide.split("<!-- draft-vs-hand -->\n", 1)[1].split("\n\n", 1)[0]
     shown = [[c.strip() for c in line.strip("|").split("|")][:3] for line in table.splitlines()]
     assert shown[2:] == rows
+
+
+def test_unique_free_text_is_not_an_id_and_no_id_is_asked(tmp_path: Path) -> None:
+    """A comment column with a different text in every row was drafted as the id."""
+    path = tmp_path / "forms.csv"
+    pd.DataFrame(
+        {
+            "Enhet": ["Norr", "Söder"] * 20,
+            "Kommentar": [f"text nummer {k} om deltagaren" for k in range(40)],
+            "I arbete": ["0", "1"] * 20,
+        }
+    ).to_csv(path, sep=";", index=False)
+    _, guesses, _ = draft(path)
+    types = {g.column: g.type for g in guesses}
+    assert types["Kommentar"] == "text"
+    ids = [g for g in guesses if g.type == "id"]
+    assert len(ids) == 1 and not ids[0].column and ids[0].todo  # asked, not invented
+
+
+def test_without_a_possible_outcome_the_draft_says_so_and_writes_no_override(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "forms.csv"
+    pd.DataFrame(
+        {
+            "id": range(1, 41),
+            "team": ["a", "b"] * 20,
+            "notes": [f"free text {k}" for k in range(40)],
+        }
+    ).to_csv(path, index=False)
+    codebook, override = tmp_path / "cb.yaml", tmp_path / "cfg.yaml"
+    with pytest.raises(SystemExit) as stop:
+        main([str(path), "--out", str(codebook), "--config", str(override),
+              "--defaults", str(ROOT / "config/config.yaml")])  # fmt: skip
+    assert "no column has a list of answers" in str(stop.value.code)
+    assert codebook.exists() and not override.exists()
+    load_codebook(codebook)

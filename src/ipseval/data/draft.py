@@ -79,6 +79,10 @@ RESERVED = {
 }  # fmt: skip
 
 
+class NoOutcome(ValueError):
+    """The export has no column that could be an outcome: no override can be drafted."""
+
+
 @dataclass
 class Guess:
     """What the draft says of one column."""
@@ -208,7 +212,7 @@ def guess_column(
         elif guess.todo:  # names of people must not be copied into the draft
             guess.type, guess.levels, guess.counts = "text", [], {}
         return guess
-    if may_be_id and len(distinct) == n and empty == 0:
+    if may_be_id and len(distinct) == n and empty == 0 and not any(" " in a for a in answers):
         guess.type, guess.evidence = "id", evidence + "; one answer per row"
         return guess
     guess.todo = "free text: never written to cleaned data; add recode rules to use it"
@@ -532,6 +536,12 @@ def draft_config(
     defaults = defaults or {}
     default_predictors = defaults.get("models", {}).get("predictors", {})
     outs = _outcomes(guesses)
+    if not outs:
+        raise NoOutcome(
+            "no column has a list of answers (two or more) that could be the outcome, so no "
+            "override was drafted; the codebook was: give the outcome's column its levels "
+            "(type: categorical), or write the override by hand (docs/own-data.md)"
+        )
     out_keys = set(defaults.get("outcomes", {}))
     preds = _predictors(guesses, prog_guesses, {g.name for g, _, _ in outs}, default_predictors)
     fitted, others = preds[:MAX_PREDICTORS], preds[MAX_PREDICTORS:]
@@ -570,15 +580,14 @@ def draft_config(
         key = snake(g.name, out_keys)
         keys.append(key)
         shown = " or ".join(lb for lb, c in g.levels if c in positive)
-        spec = {"label": f"{g.words}: {shown}", "variable": g.name}
+        yes = len(positive) == 1 and (shown.isdigit() or bool(YES.fullmatch(shown)))
+        spec = {"label": g.words if yes else f"{g.words}: {shown}", "variable": g.name}
         lines.append(f"  # {why}; counted as the outcome: {shown!r}")
         lines.append(f"  {key}: {_flow(spec)[:-1]}, positive: [{', '.join(map(_q, positive))}]}}")
         todo.append(
             f"outcome `{key}` is a guess ({why}): check its `variable` and which answers "
             "count (`positive`)"
         )
-    if not outs:
-        todo.append("no column has a list of answers to be an outcome: which column is it?")
     lines += [
         "models:",
         "  outcomes: [" + ", ".join(keys) + "]",
@@ -650,11 +659,15 @@ def main(argv: list[str] | None = None) -> None:
     except InputError as err:
         sys.exit(f"ipseval draft: {err}")
     texts = {args.out: text}
+    problem = None
     if args.config:
         defaults = load_yaml(Path(args.defaults).read_text(encoding="utf-8"))
-        texts[args.config] = draft_config(
-            args.forms, args.programmes, args.out, args.config, guesses, prog_guesses, defaults
-        )
+        try:
+            texts[args.config] = draft_config(
+                args.forms, args.programmes, args.out, args.config, guesses, prog_guesses, defaults
+            )
+        except NoOutcome as err:
+            problem = f"ipseval draft: {err}"
     for out, content in texts.items():
         if out == "-":
             sys.stdout.write(content)
@@ -664,6 +677,8 @@ def main(argv: list[str] | None = None) -> None:
         tmp.write_text(content, encoding="utf-8")
         tmp.replace(out)
         print(f"ipseval draft: wrote {out}")
+    if problem:
+        sys.exit(problem)
     if args.out != "-":
         print("ipseval draft: read every line and answer every todo: the report lists them")
 
