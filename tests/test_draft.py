@@ -19,7 +19,7 @@ from conftest import ROOT
 
 from ipseval.data.clean import clean
 from ipseval.data.codebook import load_codebook
-from ipseval.data.draft import draft, main
+from ipseval.data.draft import draft, guess_column, main
 from ipseval.data.readers import read_table
 
 EXAMPLE = yaml.safe_load((ROOT / "config/examples/region.yaml").read_text(encoding="utf-8"))
@@ -353,3 +353,35 @@ def test_without_a_possible_outcome_the_draft_says_so_and_writes_no_override(
     assert "no column has a list of answers" in str(stop.value.code)
     assert codebook.exists() and not override.exists()
     load_codebook(codebook)
+
+
+def test_a_draft_whose_predictors_are_all_the_defaults_does_not_delete_them(
+    tmp_path: Path,
+) -> None:
+    """An export whose only predictor was age (config/config.yaml's) drafted `predictors:`
+    with comments only: YAML null, which deleted every default predictor, and the run
+    stopped ('predictors' is a required property)."""
+    from ipseval.data.draft import draft_config
+
+    path = tmp_path / "forms.csv"
+    pd.DataFrame(
+        {
+            "ID": [f"A{k:03d}" for k in range(60)],
+            "Verksamhet": ["Kommun A", "Kommun B", "Kommun C"] * 20,
+            "Ålder": [str(20 + k % 40) for k in range(60)],
+            "Sysselsättning": ["Arbete", "Studier", "Ingen"] * 20,
+        }
+    ).to_csv(path, index=False)
+    _, forms, _ = draft(path)
+    defaults = yaml.safe_load((ROOT / "config/config.yaml").read_text(encoding="utf-8"))
+    override = yaml.safe_load(draft_config(path, None, "cb.yaml", "x.yaml", forms, [], defaults))
+    assert override["models"].get("predictors", {}) is not None
+    assert override["models"]["specifications"]["core"] == ["age"]
+
+
+def test_a_header_that_holds_pnr_inside_a_word_is_not_personal() -> None:
+    """'lopnr' (löpnummer, a running number) was taken for 'pnr' (personnummer)."""
+    missing = {""}
+    values = [str(k) for k in range(1, 41)]
+    assert guess_column("lopnr", values, missing).type == "id"
+    assert guess_column("pnr", values, missing).type == "personal"

@@ -42,7 +42,7 @@ MAX_LEVELS = 30  # more distinct answers than this: free text, not a list of ans
 MAX_CODES = 6  # whole numbers 0-9 with at most this many values: codes of a list, not counts
 MAX_PREDICTORS = 8  # the drafted specification's size; the others are listed, not fitted
 PERSONAL_HEADER = re.compile(
-    r"namn|name|telefon|phone|mobil|e-?post|e-?mail|personnummer|pnr|adress|address", re.I
+    r"namn|name|telefon|phone|mobil|e-?post|e-?mail|personnummer|\bpnr\b|adress|address", re.I
 )
 PROGRAMME_HEADER = re.compile(r"program|site|team|enhet|kommun|unit|verksamhet|mottagning", re.I)
 COUNT_HEADER = re.compile(r"antal|number|count|how many|hur många|\bn_", re.I)
@@ -591,8 +591,10 @@ def draft_config(
     lines += [
         "models:",
         "  outcomes: [" + ", ".join(keys) + "]",
-        "  predictors:",
     ]
+    # a key with comments only would be null, which deletes the defaults' predictors
+    own = any(spec is not None for _, spec, _, _ in preds)
+    lines.append("  predictors:" if own else "  # predictors: config/config.yaml's, as they are")
     for key, spec, why, _ in preds:
         lines.append(f"    # {why}")
         if spec is None:
