@@ -92,6 +92,21 @@ def test_the_codebook_check_names_everything_at_start(config: dict) -> None:
     assert "Traceback" not in text
 
 
+def test_a_swedish_report_tabulates_the_columns_the_english_one_does(config: dict) -> None:
+    """The second example in Swedish crashed in report_tables (KeyError 'work_history'): the
+    defaults' Swedish table names (`variables_sv`) merged back the 2013 columns that `drop`
+    had left out of `variables`. A translation names a table; it never adds one."""
+    from ipseval.pipeline.configuration import localised
+
+    cfg = merged(config, example_override())
+    delete_nulls(cfg)
+    prepare(cfg, SCHEMA)
+    english = localised(cfg["report"], "en")["participant_tables"]["variables"]
+    swedish = localised(cfg["report"], "sv")["participant_tables"]["variables"]
+    assert set(swedish) == set(english) == {"age_band", "sex", "main_diagnosis"}
+    assert swedish["age_band"] == "Åldersgrupp"  # the defaults' translation, where it applies
+
+
 def test_drop_leaves_out_what_the_codebook_cannot_support(config: dict) -> None:
     cfg = merged(config, example_override())
     delete_nulls(cfg)
@@ -440,6 +455,22 @@ def test_the_second_example_end_to_end_through_the_readme_command(example_run: P
     # the generator's truth is compared (the random intercept's psychosis OR covers it)
     truth = read_result_csv(run / "restricted/models/open_market/core/truth.csv")
     assert "main_diagnosis[psychosis]" in set(truth["term"])
+
+
+def test_the_second_examples_report_in_swedish(example_run: Path, example_repo: Path) -> None:
+    """report.language: sv on another evaluation's data, the report redone whole (it
+    crashed in report_tables: the defaults' Swedish table names brought back the 2013
+    columns that `drop` had left out)."""
+    sv = example_repo / "config/swedish_only.yaml"
+    sv.write_text("report: {language: sv}\n", encoding="utf-8")
+    try:
+        r = snakemake(example_repo, "--configfile", EXAMPLE, "config/swedish_only.yaml")
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert "Traceback" not in r.stdout + r.stderr
+        page = (example_run / "public/index.html").read_text(encoding="utf-8")
+        assert '<html lang="sv">' in page and "Åldersgrupp" in page and "1. Sammanfattning" in page
+    finally:  # the example's run as it was, for the other tests
+        assert snakemake(example_repo, "--configfile", EXAMPLE).returncode == 0
 
 
 def test_the_example_data_regenerate_byte_for_byte(tmp_path: Path) -> None:

@@ -49,7 +49,8 @@ def localised(section: Any, language: str) -> Any:
     """A copy of a config section with its labels in `language`: wherever a mapping has
     `<key>_<language>` beside a translatable `<key>` (`label_sv`, `level_labels_sv`,
     `variables_sv`), that value replaces `<key>`'s (mappings are merged, so a level without
-    a translation keeps its English label); the translations themselves are left out."""
+    a translation keeps its English label; the participant tables are those `variables`
+    names, in either language); the translations themselves are left out."""
     if isinstance(section, list):
         return [localised(v, language) for v in section]
     if not isinstance(section, Mapping):
@@ -61,7 +62,12 @@ def localised(section: Any, language: str) -> Any:
         if translated is None:
             continue
         if isinstance(out.get(key), Mapping) and isinstance(translated, Mapping):
-            out[key] = {**out[key], **translated}
+            if key == "variables":
+                # a translation names a table; it never adds one (the defaults' Swedish names
+                # of the 2013 columns must not bring back what an override or `drop` left out)
+                out[key] = {k: translated.get(k, v) for k, v in out[key].items()}
+            else:
+                out[key] = {**out[key], **translated}
         else:
             out[key] = translated
     return out
