@@ -320,3 +320,27 @@ def test_a_crate_with_the_workbook_or_the_pdf_remakes_them_too() -> None:
     assert {"all", "excel", "report_pdf"} <= set(args) and "--configfile=x.yaml" in args
     script = rerun_script(["x.yaml"], None, both)
     assert "all excel report_pdf" in script
+
+
+def test_an_input_outside_the_repository_is_one_message_not_a_traceback(tmp_path: Path) -> None:
+    """A run whose codebook or export was given by an absolute path outside the repository
+    (as the draft command writes it for a file elsewhere) ended `make archive` in
+    rocrate's 'dest_path must be relative' traceback."""
+    from ipseval.provenance.archive import ArchiveError, build
+
+    repo = tmp_path / "repo"
+    (repo / "results/x/public").mkdir(parents=True)
+    (repo / "results/x/public/index.html").write_text("<html></html>", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    codebook, export = elsewhere / "codebook.yaml", elsewhere / "forms.csv"
+    for f in (codebook, export):
+        f.write_text("x\n", encoding="utf-8")
+    inputs = ["config/codebook.yaml", str(codebook), str(export)]
+    with pytest.raises(ArchiveError) as err:
+        # a real run: its export is withheld, named by path and SHA-256, and may be anywhere
+        build(repo, "x", [], inputs, tmp_path / "x.zip", microdata=[str(export)])
+    message = str(err.value)
+    assert str(codebook) in message and "inside the repository" in message
+    assert str(export) not in message
+    assert not (tmp_path / "x.zip").exists()

@@ -19,6 +19,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -137,6 +138,23 @@ def rerun_script(
     )
 
 
+class ArchiveError(ValueError):
+    """A run that cannot be packed as it is (the message says what to change)."""
+
+
+def outside_inputs(root: Path, paths: Sequence[str]) -> list[str]:
+    """The inputs that lie outside the repository `root` (a crate reruns from its own
+    folder, so each input needs a place inside it)."""
+    out = []
+    for p in paths:
+        path = Path(p) if Path(p).is_absolute() else root / p
+        try:
+            path.resolve().relative_to(root.resolve())
+        except ValueError:
+            out.append(str(p))
+    return out
+
+
 def crate_path(configfile: str) -> str:
     """Where a config file given to the run is stored in the crate: its own path inside the
     project, or config/given/<name> for a file from elsewhere (a path with ../ or /)."""
@@ -189,6 +207,16 @@ def build(
         raise FileNotFoundError(f"{results}/public/ is empty: run the workflow first")
     carry = synthetic or restricted
     withheld = set() if carry else {str(Path(m)) for m in (microdata or [])}
+    # what the crate copies must have a place inside it; a withheld export may be anywhere
+    # (rerun.sh asks for it at its path)
+    elsewhere = outside_inputs(root, [p for p in input_paths if str(Path(p)) not in withheld])
+    if elsewhere:
+        raise ArchiveError(
+            "ipseval archive: these inputs are not inside the repository, and a crate reruns "
+            "only from files inside it: " + ", ".join(elsewhere) + ". Copy each under data/ "
+            "(exports) or config/ (codebook), give its path relative to the repository in "
+            "the config, and run again (docs/deposit.md)"
+        )
     times = [(root / f).stat().st_mtime for f in outputs]
     start = datetime.fromtimestamp(min(times), UTC).isoformat(timespec="seconds")
     end = datetime.fromtimestamp(max(times), UTC).isoformat(timespec="seconds")
