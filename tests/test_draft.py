@@ -385,3 +385,22 @@ def test_a_header_that_holds_pnr_inside_a_word_is_not_personal() -> None:
     values = [str(k) for k in range(1, 41)]
     assert guess_column("lopnr", values, missing).type == "id"
     assert guess_column("pnr", values, missing).type == "personal"
+
+
+def test_a_programme_column_naming_a_programme_the_file_lacks_is_still_the_programme(
+    tmp_path: Path,
+) -> None:
+    """A participant file that names one site the site file lacks was drafted with its
+    site column as a list of answers and a made-up programme column that does not exist,
+    and the run stopped with a problem in every row."""
+    sites = tmp_path / "sites.csv"
+    pd.DataFrame({"site": [f"Site {k}" for k in range(1, 8)], "caseload": range(8, 15)}).to_csv(
+        sites, index=False
+    )
+    forms = tmp_path / "p.csv"
+    names = [f"Site {1 + k % 8}" for k in range(80)]  # Site 8 is not in the site file
+    pd.DataFrame({"pid": [f"P{k}" for k in range(80)], "site": names}).to_csv(forms, index=False)
+    _, guesses, _ = draft(forms, sites)
+    refs = [g for g in guesses if g.type == "programme_ref"]
+    assert [g.column for g in refs] == ["site"]
+    assert "1 of its 8 answers" in refs[0].todo and "Site 8" not in refs[0].todo

@@ -148,9 +148,19 @@ def guess_column(
     empty = 100 * (n - len(answers)) / n if n else 0
     evidence = f"{len(distinct)} distinct answers; {empty:.0f} % empty"
     guess = Guess(snake(header), header, "text", evidence)
-    if programme_keys and answers and {normalise_label(a) for a in distinct} <= programme_keys:
-        guess.type, guess.evidence = "programme_ref", evidence + "; every answer a programme"
-        return guess
+    if programme_keys and answers:
+        unknown = {normalise_label(a) for a in distinct} - programme_keys
+        if not unknown:
+            guess.type, guess.evidence = "programme_ref", evidence + "; every answer a programme"
+            return guess
+        if len(unknown) <= len(distinct) / 2:  # mostly programmes: a name the file lacks
+            guess.type, guess.evidence = "programme_ref", evidence + "; most answers programmes"
+            guess.todo = (
+                f"{len(unknown)} of its {len(distinct)} answers name no programme of the "
+                "programme file: add the programme there, or correct the answers (the clean "
+                "step lists the rows)"
+            )
+            return guess
     named = sum(bool(NAME_SHAPE.fullmatch(a)) for a in answers)
     if PERSONAL_HEADER.search(header) or (
         answers
