@@ -51,3 +51,20 @@ def test_the_default_datas_flow_gives_the_published_counts(default_clean: CleanR
     programmes = table[table["programme_id"] != "all"]
     assert len(programmes) == 32
     assert (programmes["ever_enrolled"] == programmes["left"] + programmes["still_enrolled"]).all()
+
+
+def test_the_leavers_can_move_the_time_association_as_computed_by_hand() -> None:
+    """Tabell 11: regular work 16 of 464 up to 6 months, 20 of 442 over 6 months; 11 left
+    for regular work at an unknown time in the programme."""
+    from ipseval.models.leavers import time_association_bounds
+
+    got = time_association_bounds((16, 20), (464, 442), 11)
+    assert got["stock"] == pytest.approx(float(Fraction(20 * 448, 422 * 16)), abs=1e-12)
+    assert got["leavers_all_longer"] == pytest.approx(
+        float(Fraction(31 * 448, 422 * 16)), abs=1e-12
+    )
+    assert got["leavers_all_shorter"] == pytest.approx(
+        float(Fraction(20 * 448, 422 * 27)), abs=1e-12
+    )
+    # the stock's association (OR 1.33) could be anything from 0.79 to 2.06
+    assert got["leavers_all_shorter"] < 1 < got["stock"] < got["leavers_all_longer"]

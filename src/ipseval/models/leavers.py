@@ -73,3 +73,29 @@ def flow(participants: pd.DataFrame, programmes: pd.DataFrame, occupation: str) 
     out.insert(0, "ever_enrolled", out["left"] + out["still_enrolled"])
     out.loc["all"] = out.sum()
     return out.rename_axis("programme_id").reset_index()
+
+
+def time_association_bounds(
+    events: tuple[int, int], answered: tuple[int, int], leaver_events: int
+) -> dict[str, float]:
+    """How far the leavers could move the crude odds ratio of an outcome for the longer
+    against the shorter time in the programme (`events` and `answered` of the stock: shorter,
+    longer): the stock's, and with every leaver in the outcome added to the longer or to the
+    shorter group (their time in the programme is not known). A stock over-represents long
+    stayers and lacks those who left for work, so the stock's odds ratio is one point of this
+    range, not an estimate free of that bias."""
+
+    def odds_ratio(e: tuple[float, float], n: tuple[float, float]) -> float:
+        (e0, e1), (n0, n1) = e, n
+        return (e1 / (n1 - e1)) / (e0 / (n0 - e0))
+
+    k = leaver_events
+    return {
+        "stock": odds_ratio(events, answered),
+        "leavers_all_longer": odds_ratio(
+            (events[0], events[1] + k), (answered[0], answered[1] + k)
+        ),
+        "leavers_all_shorter": odds_ratio(
+            (events[0] + k, events[1]), (answered[0] + k, answered[1])
+        ),
+    }
