@@ -59,7 +59,7 @@ PAST_HEADER = re.compile(
     r"last[ _-]?\d|previous|prior|history|before|baseline|intake|tidigare|innan|inskriv|ever\b",
     re.I,
 )
-YES = re.compile(r"yes|ja|true|sant|employed|working|i arbete|arbetar", re.I)
+YES = re.compile(r"\b(?:yes|ja|true|sant)\b|employed|working|i arbete|arbetar", re.I)
 WORK = re.compile(r"job|employ|work|arbete|anställ|lön|wage|competitive|open market|öppna", re.I)
 NOT = re.compile(r"\bno\b|\bnot?\b|none|ingen|inte|ej\b|\bun|arbetslös|without|utan\b", re.I)
 NAME_SHAPE = re.compile(r"[A-ZÅÄÖÉ][a-zåäöé]+(?:[ -][A-ZÅÄÖÉ][a-zåäöé]+)+")
