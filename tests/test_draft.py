@@ -404,3 +404,22 @@ def test_a_programme_column_naming_a_programme_the_file_lacks_is_still_the_progr
     refs = [g for g in guesses if g.type == "programme_ref"]
     assert [g.column for g in refs] == ["site"]
     assert "1 of its 8 answers" in refs[0].todo and "Site 8" not in refs[0].todo
+
+
+def test_the_reports_open_questions_are_the_files_text_escaped(tmp_path: Path) -> None:
+    from ipseval.report.sections import open_questions
+    from ipseval.report.text import translations
+
+    path = _write(
+        tmp_path,
+        "coach_form:\n  title: forms.csv\n  key: id\n  variables:\n"
+        "    - {name: id, column: ID, type: id}\n"
+        '    - {name: site, column: "<b>Site</b>", type: programme_ref, todo: "check `site`"}\n',
+    )
+    items = open_questions(
+        {"todo": ["<script>x</script> in `run_name`"]}, load_codebook(path), translations("en")
+    )
+    assert items == [
+        "codebook, forms.csv, column <code>&lt;b&gt;Site&lt;/b&gt;</code>: check <code>site</code>",
+        "configuration: &lt;script&gt;x&lt;/script&gt; in <code>run_name</code>",
+    ]
