@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from ipseval.common.io import load_yaml
+from ipseval.common.io import load_yaml, write_atomic
 from ipseval.common.problems import InputError, identity_kind
 from ipseval.data.codebook import normalise_label
 from ipseval.data.readers import STATISTICAL, Table, read_table
@@ -684,10 +684,7 @@ def main(argv: list[str] | None = None) -> None:
         if out == "-":
             sys.stdout.write(content)
             continue
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(f"{out}.partial")
-        tmp.write_text(content, encoding="utf-8")
-        tmp.replace(out)
+        write_atomic(out, content.encode("utf-8"))
         print(f"ipseval draft: wrote {out}")
     if problem:
         sys.exit(problem)
