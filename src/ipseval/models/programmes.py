@@ -106,7 +106,8 @@ def funnel_curve(
                 below = stats.binom.cdf(r - 1, n, rate)
                 step = stats.binom.pmf(r, n, rate)
                 frac = (q - below) / step if step > 0 else 0.0
-                limits.append((r - 1 + frac) / e if e > 0 else np.nan)
+                # below the first step the interpolation would go under 0: a count is not
+                limits.append(max(r - 1 + frac, 0.0) / e if e > 0 else np.nan)
             rows.append({"n": int(n), "level": level, "low": limits[0], "high": limits[1]})
     return pd.DataFrame(rows)
 

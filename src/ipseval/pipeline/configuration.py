@@ -238,6 +238,11 @@ def _drop(config: MutableMapping[str, Any], found: list[Unavailable]) -> None:
         tables.get("variables", {}).pop(column, None)
     if any(u.section == "report.outcome_groups" for u in found):
         del report["outcome_groups"]
+    pc = config.get("programme_comparison")
+    if pc and pc.get("outcomes"):
+        pc["outcomes"] = [o for o in pc["outcomes"] if o not in outcomes]
+        if not pc["outcomes"]:
+            del pc["outcomes"]  # back to the default: every outcome of the models
     mv = config.get("multiverse")
     if not mv:
         return
@@ -393,12 +398,40 @@ def prepare(
         reproduction_prerequisites(config, cb)
     unavailable = resolve(config, cb)
     level_labels_from_codebook(config, cb)
+    programme_comparison_problems(config)
     try:
         check_models_config(config)
         check_config(config)
     except ModelSpecError as err:
         raise ConfigError(f"  - {err}") from None
     return unavailable
+
+
+def programme_comparison_problems(config: Mapping[str, Any]) -> None:
+    """The cross-references of `programme_comparison` the schema cannot check (ConfigError
+    naming each)."""
+    pc = config.get("programme_comparison")
+    if not pc:
+        return
+    problems = []
+    if pc["case_mix"] not in config["models"]["specifications"]:
+        problems.append(
+            f"programme_comparison.case_mix {pc['case_mix']!r} is not a specification of "
+            f"models.specifications ({', '.join(config['models']['specifications'])})"
+        )
+    for o in pc.get("outcomes", []):
+        if o not in config["outcomes"]:
+            problems.append(f"programme_comparison.outcomes: {o!r} is not a key of outcomes")
+    for item in pc["practice"]["set"]:
+        if item not in pc["practice"]["items"]:
+            problems.append(
+                f"programme_comparison.practice.set: {item!r} is not a key of practice.items"
+            )
+    for name, item in pc["practice"]["items"].items():
+        if item["type"] == "binary" and not item.get("positive"):
+            problems.append(f"programme_comparison.practice.items.{name}: a binary item needs `positive`")
+    if problems:
+        raise ConfigError("\n".join(f"  - {p}" for p in problems))
 
 
 # What the reproduction of Socialstyrelsen 2013's tables reads: the 2013 forms' derived
