@@ -53,6 +53,12 @@ if REPRODUCE:
 include: "workflow/rules/models.smk"
 
 
+if PC:
+
+    include: "workflow/rules/programmes.smk"
+
+
+
 if SIM:
 
     include: "workflow/rules/simulation.smk"
@@ -88,6 +94,7 @@ rule all:
         [f for o in MODEL_OUTCOMES for s in SPECS for f in model_outputs(o, s).values()],
         reproduction_outputs(),
         multiverse_default_outputs(),
+        programme_outputs_for_all(),
     localrule: True
 
 

@@ -444,3 +444,62 @@ def restricted_csvs(wildcards):
     if REPRODUCE:
         files["reproduction"] = [*rules.reproduction_check.output]
     return files
+
+
+# Programmes compared, practice and outcome, the participants who had left
+# (workflow/rules/programmes.smk): a stage of its own, on where `programme_comparison` is set.
+PC = config.get("programme_comparison")
+PC_OUTCOMES = list(PC.get("outcomes") or MODEL_OUTCOMES) if PC else []
+PC_DIR = f"{RESTRICTED}/programmes"
+PC_TABLES = [
+    "comparison",
+    "funnel",
+    "caterpillar",
+    "variation",
+    "practice",
+    "power",
+    "ever_enrolled",
+    "time_check",
+    "skipped",
+]
+
+
+def programme_settings():
+    """What the programme stage takes from the config, in deterministic form."""
+    pc = localised(PC, config["report"]["language"])
+    models = config["models"]
+    names = models["specifications"][pc["case_mix"]]
+    return canonical(
+        {
+            "outcomes": PC_OUTCOMES,
+            "outcome_definitions": {o: config["outcomes"][o] for o in PC_OUTCOMES},
+            "predictors": {p: models["predictors"][p] for p in names},
+            "case_mix": list(names),
+            "case_mix_specification": pc["case_mix"],
+            "has_programmes": bool(PROGRAMMES),
+            "alpha": models["alpha"],
+            "quadrature_points": models["quadrature_points"],
+            "funnel_levels": pc["funnel_levels"],
+            "practice": pc["practice"],
+            "leavers": pc["leavers"],
+            "time_predictor": pc.get("time_predictor"),
+            "restrict": models.get("restrict", {}),
+        }
+    )
+
+
+def programme_outputs(outcome="{outcome}"):
+    """The restricted tables of one outcome's programme job."""
+    return {t: f"{PC_DIR}/{outcome}/{t}.csv" for t in PC_TABLES}
+
+
+def programme_for_report():
+    """The collected programme tables, for the report's tables and page (where the stage is on)."""
+    if not PC:
+        return {}
+    return {f"pc_{t}": f"{PC_DIR}/{t}.csv" for t in [*PC_TABLES, "flow"]}
+
+
+def programme_outputs_for_all():
+    """The programme stage's notebook (and through it every table), where the stage is on."""
+    return [f"{PC_DIR}/notebook.html"] if PC else []

@@ -10,6 +10,7 @@ parts its data allow.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,27 @@ from ipseval.models.design import (
 )
 from ipseval.models.estimators import fit_gee_br, fit_random_intercept
 
+# the columns of each table, so that an empty one (a part the data could not support) is
+# still a CSV with its header
+COLUMNS = {
+    "comparison": ["outcome", "programme", "n", "observed", "expected", "ratio", "p_above", "p_below", "position"],
+    "funnel": ["outcome", "n", "level", "low", "high"],
+    "caterpillar": ["outcome", "programme", "effect", "low", "high"],
+    "variation": ["outcome", "sd_null", "sd_adjusted", "icc_null", "icc_adjusted", "mor_null", "mor_adjusted", "variance_explained_by_case_mix"],
+    "practice": ["outcome", "model", "item", "programmes", "n", "odds_ratio", "ci_low", "ci_high", "p_value", "p_holm", "minimum_detectable_or"],
+    "power": ["outcome", "item", "odds_ratio", "replicates", "power", "mcse"],
+    "ever_enrolled": ["outcome", "stock_events", "stock_answered", "stock_rate", "leavers", "leaver_events", "leavers_status_unknown", "ever_enrolled", "rate_low", "rate_high"],
+    "time_check": ["outcome", "sample", "programmes", "n", "smallest_cell", "odds_ratio", "ci_low", "ci_high", "p_value"],
+    "skipped": ["part", "name", "reason"],
+    "flow": ["programme_id", "ever_enrolled", "left", "still_enrolled"],
+}
+
+
+def with_header(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """`frame`, or the table's empty frame with its columns where it has none."""
+    return frame if len(frame.columns) else pd.DataFrame(columns=COLUMNS[name])
+
+
 MIN_CELL = 5  # the fewest participants in a cell of time x outcome for an odds ratio
 
 TABLES = (
@@ -36,11 +58,10 @@ TABLES = (
     "variation",
     "practice",
     "power",
-    "flow",
     "ever_enrolled",
     "time_check",
     "skipped",
-)
+)  # and "flow", of the whole run (`flow_table`)
 
 
 def case_mix(settings: Mapping[str, Any]) -> Specification:
@@ -253,3 +274,41 @@ def _time_check(
                 {"outcome": outcome, "sample": f"crude, {sample.replace('_', ' ')}", "odds_ratio": value}
             )
     parts["time_check"].append(pd.DataFrame(rows))
+
+
+def write_outcome(inputs: Mapping[str, Any], settings: Mapping[str, Any], outcome: str, outputs: Mapping[str, Any]) -> None:
+    """The Snakemake job of one outcome: read the cleaned data, leave out the case-mix
+    predictors the term check dropped for this outcome, run, write every table."""
+    from ipseval.common.io import read_result_csv, write_csv
+    from ipseval.data.codebook import load_codebook
+    from ipseval.data.derive import level_orders, read_participants
+    from ipseval.models.design import drop_checked
+
+    cb = load_codebook(inputs["codebook"])
+    participants = read_participants(inputs["participants"], cb)
+    programmes = None
+    if settings["has_programmes"]:
+        programmes = read_result_csv(inputs["programmes"], dtype={"programme_id": str})
+    check = read_result_csv(inputs["check"], keep_default_na=False)
+    kept = drop_checked(settings["case_mix"], check, "specification", settings["case_mix_specification"], outcome)
+    out = run_outcome(participants, programmes, level_orders(cb), {**settings, "case_mix": kept}, outcome)
+    for name in TABLES:
+        write_csv(with_header(out[name], name), outputs[name])
+
+
+def write_collected(inputs: Mapping[str, Any], settings: Mapping[str, Any], outputs: Mapping[str, Any]) -> None:
+    """The Snakemake job that collects the outcomes' tables and adds the outcome flow."""
+    from ipseval.common.io import read_result_csv, write_csv
+    from ipseval.data.codebook import load_codebook
+    from ipseval.data.derive import read_participants
+
+    folder = Path(inputs["participants"]).parents[1] / "programmes"
+    each = [{t: read_result_csv(folder / o / f"{t}.csv") for t in TABLES} for o in settings["outcomes"]]
+    out = collect(each)
+    cb = load_codebook(inputs["codebook"])
+    programmes = None
+    if settings["has_programmes"]:
+        programmes = read_result_csv(inputs["programmes"], dtype={"programme_id": str})
+    out["flow"] = flow_table(read_participants(inputs["participants"], cb), programmes, settings)
+    for name, frame in out.items():
+        write_csv(with_header(frame, name), outputs[name])

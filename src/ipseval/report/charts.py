@@ -204,3 +204,94 @@ def models_figure(
     axes.flat[0].legend(title="Specification", fontsize=7, title_fontsize=7, frameon=False)
     fig.tight_layout()
     figures.save(fig, path, synthetic)
+
+
+def funnel_figure(
+    comparison: pd.DataFrame,
+    funnel: pd.DataFrame,
+    labels: Mapping[str, str],
+    path: Path,
+    synthetic: bool,
+    t: Mapping[str, str] | None = None,
+) -> None:
+    """Funnel plot per outcome: each programme's observed/expected ratio against its number
+    of participants, with the control limits; only the programmes whose counts are shown
+    (`comparison` as protected: a ratio where `ratio` is a number) are drawn, the others
+    counted in the panel."""
+    import matplotlib.pyplot as plt
+
+    t = t or {}
+    outcomes = [o for o in labels if o in set(funnel["outcome"])]
+    if not outcomes:
+        figures.notice(t.get("pc_none", "No programme comparison."), "", path, synthetic)
+        return
+    figures._theme()
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(5.2 * len(outcomes), 3.9), squeeze=False)
+    for ax, outcome in zip(axes.flat, outcomes, strict=True):
+        f = funnel[funnel["outcome"] == outcome]
+        for level, style in zip(sorted(set(f["level"])), ("--", ":"), strict=False):
+            part = f[f["level"] == level]
+            name = f"{100 * level:g} %"
+            ax.plot(part["n"], part["high"], style, color="grey", label=name)
+            ax.plot(part["n"], part["low"], style, color="grey")
+        ax.axhline(1.0, color="black", linewidth=0.8)
+        c = comparison[comparison["outcome"] == outcome]
+        ratio = pd.to_numeric(c["ratio"], errors="coerce")
+        n = pd.to_numeric(c["n"], errors="coerce")
+        drawn = ratio.notna() & n.notna()
+        colours = c["position"].map({"above": "C2", "below": "C3"}).fillna("C0")
+        ax.scatter(n[drawn], ratio[drawn], c=colours[drawn], s=22, zorder=3)
+        hidden = int((~drawn).sum())
+        if hidden:
+            ax.text(
+                0.98, 0.97,
+                t.get("pc_not_drawn", "{k} programmes not drawn (counts under the threshold)").format(k=hidden),
+                transform=ax.transAxes, ha="right", va="top", fontsize=7,
+            )  # fmt: skip
+        ax.set_xlabel(t.get("pc_axis_n", "participants analysed"))
+        ax.set_ylabel(t.get("pc_axis_ratio", "observed / expected"))
+        ax.set_title(labels[outcome], fontsize=9)
+        top = np.nanmax([f["high"].quantile(0.9), ratio[drawn].max() if drawn.any() else 1.0])
+        ax.set_ylim(0, max(2.0, float(top) * 1.1))
+        ax.legend(fontsize=7, loc="upper left", title=t.get("pc_limits", "limits"), title_fontsize=7)
+    fig.tight_layout()
+    figures.save(fig, path, synthetic)
+
+
+def caterpillar_figure(
+    caterpillar: pd.DataFrame,
+    labels: Mapping[str, str],
+    path: Path,
+    synthetic: bool,
+    t: Mapping[str, str] | None = None,
+) -> None:
+    """The random-intercept programme effects (odds ratio against the average programme)
+    with their intervals, sorted, one panel per outcome; programmes not in `caterpillar`
+    (not shown) are counted in the panel."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    t = t or {}
+    outcomes = [o for o in labels if o in set(caterpillar["outcome"])]
+    if not outcomes:
+        figures.notice(t.get("pc_none", "No programme comparison."), "", path, synthetic)
+        return
+    figures._theme()
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(5.2 * len(outcomes), 3.6), squeeze=False)
+    for ax, outcome in zip(axes.flat, outcomes, strict=True):
+        c = caterpillar[caterpillar["outcome"] == outcome]
+        c = c[pd.to_numeric(c["effect"], errors="coerce").notna()].sort_values("effect")
+        x = np.arange(len(c))
+        effect = np.exp(c["effect"].astype(float))
+        low, high = np.exp(c["low"].astype(float)), np.exp(c["high"].astype(float))
+        ax.errorbar(x, effect, yerr=[effect - low, high - effect], fmt="o", ms=3, color="C0", elinewidth=0.8)
+        ax.axhline(1.0, color="black", linewidth=0.8)
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_xticks([])
+        ax.set_xlabel(t.get("pc_axis_rank", "programmes, by estimated effect"))
+        ax.set_ylabel(t.get("pc_axis_effect", "odds ratio against the average programme"))
+        ax.set_title(labels[outcome], fontsize=9)
+    fig.tight_layout()
+    figures.save(fig, path, synthetic)
