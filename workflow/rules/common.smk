@@ -331,7 +331,7 @@ def report_table_inputs():
         extra["check"] = rules.reproduction_check.output.check
     if LITERATURE:
         extra["literature"] = LITERATURE
-    return extra
+    return extra | programme_for_report()
 
 
 def report_table_outputs():
@@ -345,6 +345,21 @@ def report_table_outputs():
             f"{PUBLIC}/context.png",
             caption="../report/context.rst",
             category="6. In context",
+        )
+    if PC:
+        for name in ("programme_comparison", "programme_effects", "programme_variation"):
+            extra[name] = f"{PUBLIC}/{name}.csv"
+        for name in ("practice", "leavers", "leaver_reasons", "time_check"):
+            extra[name] = f"{PUBLIC}/{name}.csv"
+        extra["fig_funnel"] = report(
+            f"{PUBLIC}/funnel.png",
+            caption="../report/funnel.rst",
+            category="5b. Programmes compared",
+        )
+        extra["fig_caterpillar"] = report(
+            f"{PUBLIC}/caterpillar.png",
+            caption="../report/caterpillar.rst",
+            category="5b. Programmes compared",
         )
     return extra
 
@@ -383,6 +398,7 @@ def report_settings():
             "outcome_groups_label": rep.get("outcome_groups", {}).get("label"),
             "reproduce": REPRODUCE,
             "restrict": models.get("restrict", {}),
+            "programme_comparison": programme_settings() if PC else None,
         }
     )
 
@@ -461,6 +477,7 @@ PC_TABLES = [
     "ever_enrolled",
     "time_check",
     "skipped",
+    "analysed",
 ]
 
 

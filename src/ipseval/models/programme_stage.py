@@ -40,6 +40,7 @@ COLUMNS = {
     "ever_enrolled": ["outcome", "stock_events", "stock_answered", "stock_rate", "leavers", "leaver_events", "leavers_status_unknown", "ever_enrolled", "rate_low", "rate_high"],
     "time_check": ["outcome", "sample", "programmes", "n", "smallest_cell", "odds_ratio", "ci_low", "ci_high", "p_value"],
     "skipped": ["part", "name", "reason"],
+    "analysed": ["outcome", "form_id", "programme", "y"],
     "flow": ["programme_id", "ever_enrolled", "left", "still_enrolled"],
 }
 
@@ -61,6 +62,7 @@ TABLES = (
     "ever_enrolled",
     "time_check",
     "skipped",
+    "analysed",
 )  # and "flow", of the whole run (`flow_table`)
 
 
@@ -147,6 +149,11 @@ def run_outcome(
             {"part": "comparison", "name": outcome, "reason": "fewer than 3 programmes or no variation in the outcome"}
         )
         return done()
+    # who the comparison analysed (restricted): the disclosure step counts these
+    keep = design.complete_rows()
+    parts["analysed"].append(
+        pd.DataFrame({"outcome": outcome, "form_id": design.ids.to_numpy()[keep], "programme": g, "y": y.astype(int)})
+    )
     p = pg.expected(y, X)
     cmp = pg.compare(y, p, g, alpha)
     parts["comparison"].append(_rows(cmp, outcome=outcome))

@@ -42,6 +42,22 @@ REGISTRY = {
     "participants.png": "drawn from participant_tables.csv; hidden categories named, not drawn",
     "outcomes.png": "drawn from outcome_rates.csv; a rate only where both counts are shown",
     "context.png": "overall rates from outcome_rates.csv beside published literature",
+    "programme_comparison.csv": "disclosure step: participants analysed and observed counts "
+    "per programme; the expected count, ratio, tails and position only where both are shown",
+    "programme_effects.csv": "random-intercept programme effects (estimates), only for the "
+    "programmes whose counts are shown",
+    "programme_variation.csv": "between-programme SD, ICC and median odds ratio before and after "
+    "the case mix: estimates, not counts",
+    "practice.csv": "odds ratios of the practice items and their minimum detectable odds ratio: "
+    "estimates and simulated power, not counts",
+    "leavers.csv": "disclosure step: per outcome the leavers it counts, and the rate among "
+    "everyone ever enrolled only where every count it uses is shown",
+    "leaver_reasons.csv": "disclosure step: the participants who had left by reason (programme "
+    "survey counts)",
+    "time_check.csv": "odds ratios of time in the programme in the length-bias check: estimates, "
+    "not counts",
+    "funnel.png": "drawn from programme_comparison.csv: only the programmes whose counts are shown",
+    "caterpillar.png": "drawn from programme_effects.csv",
     "index.html": "the report page: its counts come from the files above",
     "report.pdf": "the report page printed (make pdf)",
     "tables.xlsx": "the CSVs above as one workbook (make excel)",
@@ -121,12 +137,16 @@ def build(
     params: Mapping[str, Any],
     orders: Mapping[str, Sequence[str]],
     source: Sequence[dc.Cell] = (),
+    analysed: pd.DataFrame | None = None,
 ) -> tuple[dc.Publication, pd.DataFrame]:
     """Register every derived table of the report (and the source's known counts).
 
     The model samples live in a namespace of their own (sample:<outcome variable>, cc:<spec>)
     so that the attacker's program stays small: they share with the other tables only the
-    outcome totals, which both show, twice registered as the same count."""
+    outcome totals, which both show, twice registered as the same count. The programme
+    comparison's counts (`analysed`: the participants each outcome's comparison analysed,
+    with their outcome) live in a namespace of their own too (programme_id x mix:<outcome>),
+    for the same reason: they share with the rest only their totals."""
     tables = params["participant_tables"]["variables"]
     group = outcome_group(participants, params)
     outcomes = {o: params["outcome_definitions"][o] for o in params["outcomes"]}
@@ -136,6 +156,9 @@ def build(
     known = {v for c in source for v in c.variables if v not in out_vars}
     shown = list(dict.fromkeys([*tables, *sorted(known)]))
     people = prepared(participants, shown, out_vars, group, params["predictors"], specs)
+    mixed = mix_columns(participants, analysed)
+    for col in mixed.columns:
+        people[col] = mixed[col].to_numpy()
     inside = sample_mask(participants, params.get("restrict") or {})
     # a run restricted to a sample (models.restrict) publishes that sample's counts; the
     # source's counts constrain them only where every participant they count is inside it
@@ -189,12 +212,151 @@ def build(
             ]
         pub.register(f"model samples: {spec}", cells, f"Each model's sample ({spec})")
         pub.source += structural_zeros(specs, spec)
+    for col in mixed.columns:
+        if not col.startswith(MIX):
+            continue
+        analysed_here = people[col] != NOT_ANALYSED
+        progs = sorted(set(people.loc[analysed_here, "programme_id"]))
+        table = f"programmes: {col.removeprefix(MIX)}"
+        levels = {"programme_id": progs, col: [EVENT, NO_EVENT]}
+        cells = dc.crosstab_cells(people, table, "programme_id", col, levels)
+        pub.register(table, cells, "Participants analysed per programme, with and without the outcome")
     # what the source publishes of the outcome variables, in the samples' namespace too
     for c in list(pub.source):
         if c.variables and c.variables <= set(out_vars):
             where = tuple((f"sample:{v}", levels) for v, levels in c.where)
             pub.source.append(dc.Cell(c.table, c.row, c.column, c.value, where))
     return pub, people
+
+
+MIX = "mix:"  # the programme comparison's namespace
+EVENT, NO_EVENT, NOT_ANALYSED = "event", "no event", "not analysed"
+
+
+def mix_columns(participants: pd.DataFrame, analysed: pd.DataFrame | None) -> pd.DataFrame:
+    """The programme comparison's variables of each participant: programme_id, and per
+    outcome compared mix:<outcome> = event, no event or not analysed (empty without a
+    comparison)."""
+    out = pd.DataFrame(index=participants.index)
+    if analysed is None or not len(analysed):
+        return out
+    out["programme_id"] = participants["programme_id"].astype(str)
+    for outcome, part in analysed.groupby("outcome", sort=False):
+        y = participants["form_id"].map(part.set_index("form_id")["y"])
+        out[f"{MIX}{outcome}"] = np.select([y == 1, y == 0], [EVENT, NO_EVENT], NOT_ANALYSED)
+    return out
+
+
+def programme_tables(
+    pub: dc.Publication,
+    status: Mapping[dc.Cell, str],
+    threshold: int,
+    comparison: pd.DataFrame,
+    caterpillar: pd.DataFrame,
+) -> dict[str, pd.DataFrame]:
+    """The programme comparison as published: per outcome and programme the participants
+    analysed and the observed count as the disclosure step shows them; the expected count,
+    the ratio, the tail probabilities, the position and the random-intercept effect only
+    where both counts are shown (each is a function of the observed count); a programme
+    none of whose counts may be shown is one row saying so."""
+    rows, effects = [], []
+    cat = caterpillar.set_index(["outcome", "programme"]) if len(caterpillar) else None
+    cmp = comparison.assign(programme=comparison["programme"].astype(str)).set_index(
+        ["outcome", "programme"]
+    )
+    for name in pub.tables:
+        if not name.startswith("programmes: "):
+            continue
+        outcome = name.removeprefix("programmes: ")
+        f = dc.frame(pub, status, name, threshold)
+        wide = f.pivot(index="row", columns="column", values="shown")
+        states = f.pivot(index="row", columns="column", values="status")
+        for programme in [r for r in dict.fromkeys(f["row"]) if r != dc.ALL]:
+            n, o = wide.loc[programme, dc.ALL], wide.loc[programme, EVENT]
+            row: dict[str, Any] = {"outcome": outcome, "programme": programme, "n": n, "observed": o}
+            both = n.isdigit() and o.isdigit()
+            worst = states.loc[programme, EVENT] if not o.isdigit() else states.loc[programme, dc.ALL]
+            row["status"] = "shown" if both else worst
+            if both and n != "0":
+                c = cmp.loc[(outcome, programme)]
+                row |= {k: c[k] for k in ("expected", "ratio", "p_above", "p_below", "position")}
+                if cat is not None and (outcome, programme) in cat.index:
+                    e = cat.loc[(outcome, programme)]
+                    effects.append(
+                        {"outcome": outcome, "programme": programme, "effect": e["effect"], "low": e["low"], "high": e["high"]}
+                    )
+            rows.append(row)
+    columns = ["outcome", "programme", "n", "observed", "expected", "ratio", "p_above", "p_below"]
+    columns += ["position", "status"]
+    return {
+        "programme_comparison": pd.DataFrame(rows).reindex(columns=columns),
+        "programme_effects": pd.DataFrame(effects).reindex(
+            columns=["outcome", "programme", "effect", "low", "high"]
+        ),
+    }
+
+
+def leaver_tables(
+    flow: pd.DataFrame,
+    rates: pd.DataFrame,
+    definitions: Mapping[str, Mapping[str, Any]],
+    outcomes: Sequence[str],
+    threshold: int,
+    published: Mapping[str, int] | None = None,
+) -> tuple[dict[str, pd.DataFrame], dc.Publication, dict[dc.Cell, str], list[dc.Finding]]:
+    """The participants who had left, as published: the programme survey's counts by reason
+    (the `all` row of the restricted flow) and, per outcome, the leavers it counts, through
+    the disclosure step like any count (a Publication of their own: one row per leaver, no
+    participant of the coach forms among them); the rate among everyone ever enrolled (its
+    bounds) only where every count it uses is shown, from the stock's published counts
+    (`rates`, the protected outcome rates). `published`: the source's own counts of leavers
+    (text figure id -> value: ended_total, ended_<reason>), which the attacker has."""
+    from ipseval.models.leavers import LEAVER_CODES
+
+    total = flow.set_index("programme_id").loc["all"] if "all" in set(flow["programme_id"]) else None
+    reasons = [r for r in LEAVER_CODES if f"left_{r}" in flow.columns]
+    counts = [int(total[f"left_{r}"]) for r in reasons] if total is not None else []
+    people = pd.DataFrame({"reason": np.repeat(np.array(reasons, dtype=object), counts)})
+    pub = dc.Publication({"reason": reasons}, total=None)
+    for key, value in (published or {}).items():
+        which = reasons if key == "ended_total" else [key] if key in reasons else []
+        if which:
+            pub.source.append(dc.Cell("source", key, "value", int(value), dc.condition(reason=which)))
+    pub.register("leavers", dc.crosstab_cells(people, "leavers", "reason", None, pub.levels), "Leavers by reason")
+    cells = []
+    for outcome in outcomes:
+        positive = set(definitions[outcome]["positive"])
+        mine = [r for r in reasons if LEAVER_CODES[r] in positive]
+        cells.append(dc.count_cell(people, "leavers in the outcome", outcome, "events", reason=mine))
+    pub.register("leavers in the outcome", cells, "Leavers whose reason is in the outcome")
+    status, audited = dc.protect(pub, people, threshold)
+    by_reason = dc.frame(pub, status, "leavers", threshold)
+    by_reason = by_reason.rename(columns={"row": "reason", "shown": "count"})[["reason", "count", "status"]]
+    unknown = [r for r in reasons if LEAVER_CODES[r] is None]
+    events = dc.frame(pub, status, "leavers in the outcome", threshold).set_index("row")
+    shown = by_reason.set_index("reason")["count"]
+    overall = rates[rates["group"] == dc.ALL].set_index("outcome") if len(rates) else rates
+    rows = []
+    for outcome in outcomes:
+        k, left = events.loc[outcome, "shown"], shown.get(dc.ALL, "")
+        u = [shown.get(r, "") for r in unknown]
+        row: dict[str, Any] = {"outcome": outcome, "leavers": left, "leaver_events": k}
+        row["leavers_status_unknown"] = str(sum(int(x) for x in u)) if all(x.isdigit() for x in u) else "–"
+        stock = overall.loc[outcome] if outcome in overall.index else None
+        numbers = [left, k, row["leavers_status_unknown"]]
+        if stock is not None and all(str(x).isdigit() for x in [*numbers, stock["events"], stock["n"]]):
+            e, n, kk, ll, uu = (int(x) for x in (stock["events"], stock["n"], k, left, numbers[2]))
+            row |= {
+                "stock_rate": e / n,
+                "ever_enrolled": n + ll,
+                "rate_low": (e + kk) / (n + ll),
+                "rate_high": (e + kk + uu) / (n + ll),
+            }
+        rows.append(row)
+    columns = ["outcome", "leavers", "leaver_events", "leavers_status_unknown", "stock_rate"]
+    columns += ["ever_enrolled", "rate_low", "rate_high"]
+    tables = {"leaver_reasons": by_reason, "leavers": pd.DataFrame(rows).reindex(columns=columns)}
+    return tables, pub, status, audited
 
 
 def structural_zeros(specs: Mapping[str, Sequence[str]], spec: str) -> list[dc.Cell]:

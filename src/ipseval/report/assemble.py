@@ -26,6 +26,8 @@ from ipseval.report.html import img, render, table
 from ipseval.report.sections import (
     open_questions,
     participant_tables_html,
+    programme_limitation,
+    programme_section,
     reproduction_section,
     robustness,
     simulation_section,
@@ -198,6 +200,9 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
 
     # robustness, simulation study, context: only where the run has them
     mv = robustness(inputs, t, predictors) if inputs.get("mv_summary") else None
+    pc = programme_section(inputs, params, t, facts["level"])
+    if pc is not None:
+        t["limitations_text"] = [*t["limitations_text"], *programme_limitation(inputs, params, t)]
     sim = simulation_section(inputs)
     context = None
     if inputs.get("literature"):
@@ -238,6 +243,7 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         ("reproduction", "s3", repro is not None),
         ("participants", "s4", True),
         ("predictors", "s5", True),
+        ("programmes", "s_programmes", pc is not None),
         ("robustness", "s_robust", mv is not None),
         ("simulation", "s_sim", sim is not None),
         ("context", "s6", context is not None),
@@ -276,6 +282,7 @@ def build(inputs: Mapping[str, Any], params: Mapping[str, Any]) -> str:
         "samples": table(sample_table),
         "variation": table(variation) if len(variation) else "",
         "mv": mv,
+        "pc": pc,
         "sim": sim,
         "context_section": context,
         "estimators": table(

@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ipseval.common.io import read_result_csv
@@ -159,3 +160,165 @@ def open_questions(config: Mapping[str, Any], cb: Codebook, t: Mapping[str, Any]
                 out.append(f"{html(where)}: {html(var.todo)}")
     out += [f"{escape(t['todo_config'])}: {html(q)}" for q in config.get("todo", [])]
     return out
+
+
+def _or(x: float, beyond: float | None = None) -> str:
+    """An odds ratio as the report writes it (two decimals); an infinite one (a minimum
+    detectable odds ratio the grid never reached) as '> the grid's largest'."""
+    if pd.isna(x):
+        return "–"
+    if np.isinf(x):
+        return f"> {beyond:g}" if beyond else "–"
+    return f"{x:.2f}"
+
+
+def programme_section(
+    inputs: Mapping[str, Any], params: Mapping[str, Any], t: Mapping[str, Any], level: str
+) -> dict[str, Any] | None:
+    """The programme comparison, practice and outcome, and the participants who had left
+    (issue 28), from the public files only: the disclosure step has already decided which
+    programme may be shown. None where the run has no such stage."""
+    settings = params.get("programme_comparison")
+    if not settings or not inputs.get("programme_comparison"):
+        return None
+    outcomes = params["outcome_definitions"]
+    label = {o: outcomes[o]["label"] for o in settings["outcomes"] if o in outcomes}
+    predictors = settings["predictors"]
+    case_mix = "; ".join(
+        predictors[p]["label"]
+        for p in settings["case_mix"]
+        if p in predictors and predictors[p].get("level", "participant") != "programme"
+    )
+    comparison = read_result_csv(inputs["programme_comparison"], dtype=str, keep_default_na=False)
+    variation = read_result_csv(inputs["programme_variation"]).set_index("outcome")
+    positions = []
+    for outcome in label:
+        c = comparison[comparison["outcome"] == outcome]
+        if outcome not in variation.index:
+            continue
+        v = variation.loc[outcome]
+        share = v["variance_explained_by_case_mix"]
+        explained = (
+            t["pc_explained"].format(share=f"{100 * share:.0f} %")
+            if pd.notna(share) and share > 0
+            else t["pc_not_explained"]
+        )
+        shown = c[c["position"] != ""]
+        positions.append(
+            t["pc_position"].format(
+                outcome=label[outcome],
+                shown=len(shown),
+                above=int((shown["position"] == "above").sum()),
+                below=int((shown["position"] == "below").sum()),
+                level=level,
+                hidden=len(c) - len(shown),
+                mor_null=f"{v['mor_null']:.2f}",
+                mor_adjusted=f"{v['mor_adjusted']:.2f}",
+                explained=explained,
+            )
+        )
+    items = settings["practice"]["items"]
+    practice = read_result_csv(inputs["practice"])
+    rows, set_rows = [], []
+    beyond = max(settings["practice"]["power"]["odds_ratios"])
+    for r in practice.itertuples():
+        row = {
+            t["col_item"]: items.get(r.item, {}).get("label", r.item),
+            t["outcome"]: label.get(r.outcome, r.outcome),
+            t["col_or_ci"]: f"{_or(r.odds_ratio)} ({_or(r.ci_low)}–{_or(r.ci_high)})",
+            t["col_programmes"]: int(r.programmes),
+            t["col_mdor"]: _or(r.minimum_detectable_or, beyond),
+        }
+        if r.model == "single":
+            rows.append(row | {t["col_p_holm"]: "–" if pd.isna(r.p_holm) else f"{r.p_holm:.2f}"})
+        else:
+            set_rows.append(row)
+    power = settings["practice"]["power"]
+    flow = flow_tables(inputs, label, t)
+    time = time_sentences(inputs, label, t)
+    return {
+        "intro": t["pc_intro"].format(case_mix=case_mix),
+        "positions": positions,
+        "funnel": img(inputs["fig_funnel"], t["fig_funnel"]),
+        "caterpillar": img(inputs["fig_caterpillar"], t["fig_caterpillar"]),
+        "practice_note": t["pc_practice_note"].format(
+            k=len(items), power=f"{100 * power['power']:.0f} %", replicates=power["replicates"]
+        ),
+        "practice": table(pd.DataFrame(rows)) if rows else "",
+        "practice_set": table(pd.DataFrame(set_rows)) if set_rows else "",
+        **flow,
+        "time": time,
+    }
+
+
+def flow_tables(inputs: Mapping[str, Any], label: Mapping[str, str], t: Mapping[str, Any]) -> dict[str, str]:
+    """The leavers by reason and the rates among everyone ever enrolled, as published."""
+    reasons = read_result_csv(inputs["leaver_reasons"], dtype=str, keep_default_na=False)
+    if not len(reasons):
+        return {"reasons": "", "ever": ""}
+    from ipseval.publication.disclosure import ALL
+
+    reasons = reasons.assign(
+        reason=[t["total"] if r == ALL else t.get(f"reason_{r}", r) for r in reasons["reason"]]
+    )[["reason", "count"]].rename(columns={"reason": t["col_reason"], "count": t["col_count"]})
+    leavers = read_result_csv(inputs["leavers"])
+    ever = []
+    for r in leavers.itertuples():
+        known = pd.notna(r.rate_low)
+        ever.append(
+            {
+                t["outcome"]: label.get(r.outcome, r.outcome),
+                t["col_stock"]: f"{100 * r.stock_rate:.1f} %" if known else "–",
+                t["col_ever"]: f"{100 * r.rate_low:.1f}–{100 * r.rate_high:.1f} %" if known else "–",
+            }
+        )
+    return {"reasons": table(reasons), "ever": table(pd.DataFrame(ever))}
+
+
+def time_sentences(inputs: Mapping[str, Any], label: Mapping[str, str], t: Mapping[str, Any]) -> list[str]:
+    """The length-bias check of time in the programme, in words."""
+    check = read_result_csv(inputs["time_check"])
+    out = []
+    for outcome, part in check.groupby("outcome", sort=False):
+        by = part.set_index("sample")["odds_ratio"]
+        keys = ["crude, stock", "crude, leavers all longer", "crude, leavers all shorter"]
+        if not all(k in by.index for k in keys):
+            continue
+        low, high = sorted([by[keys[1]], by[keys[2]]])
+        text = t["pc_time"].format(outcome=label.get(outcome, outcome), stock=_or(by[keys[0]]), low=_or(low), high=_or(high))
+        none = part[part["sample"] == "programmes no one had left, crude"]
+        if len(none):
+            r = none.iloc[0]
+            value = (
+                t["pc_time_or"].format(value=_or(r["odds_ratio"]), low=_or(r["ci_low"]), high=_or(r["ci_high"]))
+                if pd.notna(r["odds_ratio"])
+                else t["pc_time_too_few"]
+            )
+            text += " " + t["pc_time_none_left"].format(k=int(r["programmes"]), value=value)
+        out.append(text)
+    return out
+
+
+def programme_limitation(
+    inputs: Mapping[str, Any], params: Mapping[str, Any], t: Mapping[str, Any]
+) -> list[str]:
+    """The limitation the programme stage found: the power at this number of programmes
+    (the median minimum detectable odds ratio of the items) and the range the leavers leave
+    for the time-in-programme odds ratio (of the first outcome compared)."""
+    practice = read_result_csv(inputs["practice"])
+    single = practice[practice["model"] == "single"]
+    if not len(single):
+        return []
+    mdor = single["minimum_detectable_or"].median()
+    check = read_result_csv(inputs["time_check"])
+    first = check[check["outcome"] == params["programme_comparison"]["outcomes"][0]]
+    by = first.set_index("sample")["odds_ratio"]
+    keys = ["crude, leavers all longer", "crude, leavers all shorter"]
+    if not all(k in by.index for k in keys):
+        return []
+    low, high = sorted(by[k] for k in keys)
+    return [
+        t["pc_limitation"].format(
+            k=int(single["programmes"].max()), mdor=f"≈{_or(mdor, max(params['programme_comparison']['practice']['power']['odds_ratios']))}", low=_or(low), high=_or(high)
+        )
+    ]

@@ -16,7 +16,9 @@ from ipseval.data.derive import AGE_BANDS, level_orders, read_participants
 from ipseval.publication import disclosure as dc
 from ipseval.publication import publish
 from ipseval.report.charts import (
+    caterpillar_figure,
     context_figure,
+    funnel_figure,
     models_figure,
     outcomes_figure,
     participants_figure,
@@ -249,7 +251,8 @@ def write_tables(
         outputs["variation"],
     )
     orders = natural_orders(cb)
-    pub, people = publish.build(participants, params, orders, source)
+    analysed = read_result_csv(inputs["pc_analysed"]) if inputs.get("pc_analysed") else None
+    pub, people = publish.build(participants, params, orders, source, analysed)
     status, audited = dc.protect(pub, people, threshold)
     protected = publish.tables(pub, status, params, threshold)
     # levels in words in the report's language, beside the data's own values
@@ -283,6 +286,9 @@ def write_tables(
     audit = dc.audit_summary(audited, status, pub)
     if cpub.tables:
         audit = pd.concat([audit, dc.audit_summary(caudit, cstatus, cpub)], ignore_index=True)
+    if inputs.get("pc_comparison"):
+        extra = programme_outputs(inputs, params, outputs, pub, status, rates, threshold, t)
+        audit = pd.concat([audit, *extra], ignore_index=True)
     publish.write(audit, outputs["disclosure"])
     labels = {o: params["outcome_labels"][o] for o in params["outcomes"]}
     participants_figure(
@@ -305,3 +311,67 @@ def write_tables(
             Path(outputs["fig_context"]),
             synthetic,
         )
+
+
+def programme_outputs(
+    inputs: Mapping[str, Any],
+    params: Mapping[str, Any],
+    outputs: Mapping[str, Any],
+    pub: dc.Publication,
+    status: Mapping[dc.Cell, str],
+    rates: pd.DataFrame,
+    threshold: int,
+    t: Mapping[str, Any],
+) -> list[pd.DataFrame]:
+    """The programme stage's public files (issue 28): the comparison and the programme
+    effects as the disclosure step allows, the estimates, the leavers through a disclosure
+    step of their own, and the funnel and caterpillar plots drawn from the protected tables;
+    returns the leavers' audit summary (empty list without leavers)."""
+    pc = publish.programme_tables(
+        pub,
+        status,
+        threshold,
+        read_result_csv(inputs["pc_comparison"]),
+        read_result_csv(inputs["pc_caterpillar"]),
+    )
+    for name, frame in pc.items():
+        publish.write(frame, outputs[name])
+    publish.write(read_result_csv(inputs["pc_variation"]), outputs["programme_variation"])
+    practice = read_result_csv(inputs["pc_practice"])
+    publish.write(practice.drop(columns=["n"]), outputs["practice"])
+    time_check = read_result_csv(inputs["pc_time_check"])
+    publish.write(time_check.drop(columns=["n", "smallest_cell"]), outputs["time_check"])
+    settings = params["programme_comparison"]
+    labels = {o: params["outcome_labels"].get(o, o) for o in settings["outcomes"]}
+    synthetic = bool(params["synthetic"])
+    funnel_figure(
+        pc["programme_comparison"],
+        read_result_csv(inputs["pc_funnel"]),
+        labels,
+        Path(outputs["fig_funnel"]),
+        synthetic,
+        t,
+    )
+    caterpillar_figure(pc["programme_effects"], labels, Path(outputs["fig_caterpillar"]), synthetic, t)
+    flow = read_result_csv(inputs["pc_flow"])
+    audits = []
+    if len(flow):
+        published = {}
+        if inputs.get("check"):  # the source's counts of leavers, where reproduced exactly
+            check = read_check(inputs["check"])
+            text = check[(check["table"] == "text") & (check["status"] == "match")]
+            published = {
+                r.row: int(float(r.published)) for r in text.itertuples() if r.row.startswith("ended_")
+            }
+        tables, lpub, lstatus, laudit = publish.leaver_tables(
+            flow, rates, params["outcome_definitions"], settings["outcomes"], threshold, published
+        )
+        audits.append(dc.audit_summary(laudit, lstatus, lpub))
+    else:
+        tables = {
+            "leaver_reasons": pd.DataFrame(columns=["reason", "count", "status"]),
+            "leavers": pd.DataFrame(columns=["outcome", "leavers"]),
+        }
+    for name, frame in tables.items():
+        publish.write(frame, outputs[name])
+    return audits
