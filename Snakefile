@@ -58,7 +58,6 @@ if PC:
     include: "workflow/rules/programmes.smk"
 
 
-
 if SIM:
 
     include: "workflow/rules/simulation.smk"

@@ -347,7 +347,11 @@ def report_table_outputs():
             category="6. In context",
         )
     if PC:
-        for name in ("programme_comparison", "programme_effects", "programme_variation"):
+        for name in (
+            "programme_comparison",
+            "programme_effects",
+            "programme_variation",
+        ):
             extra[name] = f"{PUBLIC}/{name}.csv"
         for name in ("practice", "leavers", "leaver_reasons", "time_check"):
             extra[name] = f"{PUBLIC}/{name}.csv"
@@ -398,7 +402,7 @@ def report_settings():
             "outcome_groups_label": rep.get("outcome_groups", {}).get("label"),
             "reproduce": REPRODUCE,
             "restrict": models.get("restrict", {}),
-            "programme_comparison": programme_settings() if PC else None,
+            "programme_comparison": programme_settings(for_report=True) if PC else None,
         }
     )
 
@@ -413,6 +417,9 @@ def report_page_inputs():
         }
     if LITERATURE:
         extra["literature"] = LITERATURE
+    if PC:
+        # what the programme stage left out: config names and reasons, no data
+        extra["pc_skipped"] = f"{PC_DIR}/skipped.csv"
     return extra | simulation_for_report() | multiverse_for_report()
 
 
@@ -481,10 +488,13 @@ PC_TABLES = [
 ]
 
 
-def programme_settings():
-    """What the programme stage takes from the config, in deterministic form."""
-    pc = localised(PC, config["report"]["language"])
-    models = config["models"]
+def programme_settings(for_report=False):
+    """What the programme stage takes from the config, in deterministic form; its labels
+    in the report's language for the report (the stage's own jobs do not depend on it).
+    """
+    language = config["report"]["language"] if for_report else "en"
+    pc = localised(PC, language)
+    models = localised(config["models"], language)
     names = models["specifications"][pc["case_mix"]]
     return canonical(
         {
@@ -505,7 +515,7 @@ def programme_settings():
     )
 
 
-def programme_outputs(outcome="{outcome}"):
+def programme_outputs(outcome):
     """The restricted tables of one outcome's programme job."""
     return {t: f"{PC_DIR}/{outcome}/{t}.csv" for t in PC_TABLES}
 

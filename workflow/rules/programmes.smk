@@ -11,11 +11,14 @@ rule programme_outcome:
         codebook=config["data"]["codebook"],
         programmes=rules.clean.output.programmes,
     output:
-        **programme_outputs(),
+        **programme_outputs("{compared}"),
     log:
-        f"{RESTRICTED}/logs/programme_outcome/{{outcome}}.log",
+        f"{RESTRICTED}/logs/programme_outcome/{{compared}}.log",
     benchmark:
-        f"{RESTRICTED}/benchmarks/programme_outcome/{{outcome}}.tsv"
+        f"{RESTRICTED}/benchmarks/programme_outcome/{{compared}}.tsv"
+    # its own wildcard: the outcomes compared need not be the models' (global constraint)
+    wildcard_constraints:
+        compared="|".join(PC_OUTCOMES) or "(?!)",
     conda:
         "../../environment.yml"
     params:
@@ -27,7 +30,9 @@ rule programme_outcome:
 rule programme_collect:
     input:
         package=code("workflow/scripts/programme_collect.py"),
-        tables=expand(f"{PC_DIR}/{{outcome}}/{{table}}.csv", outcome=PC_OUTCOMES, table=PC_TABLES),
+        tables=expand(
+            f"{PC_DIR}/{{outcome}}/{{table}}.csv", outcome=PC_OUTCOMES, table=PC_TABLES
+        ),
         participants=rules.clean.output.participants,
         codebook=config["data"]["codebook"],
         programmes=rules.clean.output.programmes,

@@ -1,4 +1,4 @@
-"""Snakemake entry point: the programme stage's tables collected (ipseval.models.programme_stage)."""
+"""Snakemake entry point: the programme stage's tables, collected (models.programme_stage)."""
 
 from ipseval.models.programme_stage import write_collected
 

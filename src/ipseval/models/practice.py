@@ -23,6 +23,7 @@ independent observations, none for a programme-level term of a clustered logisti
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,7 +33,6 @@ from scipy import special
 from statsmodels.stats.multitest import multipletests
 
 from ipseval.models.estimators import fit_gee_br
-from ipseval.synthetic.simstudy import replicate_seed
 
 
 def coded_items(programmes: pd.DataFrame, items: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
@@ -86,7 +86,9 @@ def associations(
         varying = [len(np.unique(z[keep, j])) > 1 for j in range(len(names))]
         if n_prog < 3 or not all(varying):
             for name in names:
-                rows.append({"model": model, "item": name, "programmes": n_prog, "n": int(keep.sum())})
+                rows.append(
+                    {"model": model, "item": name, "programmes": n_prog, "n": int(keep.sum())}
+                )
             return
         XX = X.loc[keep].copy()
         for j, name in enumerate(names):
@@ -143,7 +145,8 @@ def minimum_detectable(
     for ratio in odds_ratios:
         hits, done = 0, 0
         for r in range(replicates):
-            rng = np.random.default_rng(replicate_seed(seed, f"{key}:{ratio}", r))
+            # one stream per (item, odds ratio, replicate): independent of order and machine
+            rng = np.random.default_rng([seed, zlib.crc32(f"{key}:{ratio}".encode()), r])
             u = rng.normal(0.0, sd, len(uniques))[codes]
             y = (rng.random(len(eta)) < special.expit(eta + u + np.log(ratio) * z)).astype(float)
             if y.min() == y.max():
@@ -177,7 +180,8 @@ def interpolate(table: pd.DataFrame, power: float) -> float:
             if prev is None or r.power == prev.power:
                 return float(r.odds_ratio)
             w = (power - prev.power) / (r.power - prev.power)
-            return float(np.exp(np.log(prev.odds_ratio) + w * np.log(r.odds_ratio / prev.odds_ratio)))
+            return float(
+                np.exp(np.log(prev.odds_ratio) + w * np.log(r.odds_ratio / prev.odds_ratio))
+            )
         prev = r
     return float("inf")
-

@@ -25,20 +25,73 @@ from ipseval.models.design import (
     Predictor,
     Specification,
     build_design,
+    restrict_rows,
 )
 from ipseval.models.estimators import fit_gee_br, fit_random_intercept
 
 # the columns of each table, so that an empty one (a part the data could not support) is
 # still a CSV with its header
 COLUMNS = {
-    "comparison": ["outcome", "programme", "n", "observed", "expected", "ratio", "p_above", "p_below", "position"],
+    "comparison": [
+        "outcome",
+        "programme",
+        "n",
+        "observed",
+        "expected",
+        "ratio",
+        "p_above",
+        "p_below",
+        "position",
+    ],
     "funnel": ["outcome", "n", "level", "low", "high"],
     "caterpillar": ["outcome", "programme", "effect", "low", "high"],
-    "variation": ["outcome", "sd_null", "sd_adjusted", "icc_null", "icc_adjusted", "mor_null", "mor_adjusted", "variance_explained_by_case_mix"],
-    "practice": ["outcome", "model", "item", "programmes", "n", "odds_ratio", "ci_low", "ci_high", "p_value", "p_holm", "minimum_detectable_or"],
+    "variation": [
+        "outcome",
+        "sd_null",
+        "sd_adjusted",
+        "icc_null",
+        "icc_adjusted",
+        "mor_null",
+        "mor_adjusted",
+        "variance_explained_by_case_mix",
+    ],
+    "practice": [
+        "outcome",
+        "model",
+        "item",
+        "programmes",
+        "n",
+        "odds_ratio",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "p_holm",
+        "minimum_detectable_or",
+    ],
     "power": ["outcome", "item", "odds_ratio", "replicates", "power", "mcse"],
-    "ever_enrolled": ["outcome", "stock_events", "stock_answered", "stock_rate", "leavers", "leaver_events", "leavers_status_unknown", "ever_enrolled", "rate_low", "rate_high"],
-    "time_check": ["outcome", "sample", "programmes", "n", "smallest_cell", "odds_ratio", "ci_low", "ci_high", "p_value"],
+    "ever_enrolled": [
+        "outcome",
+        "stock_events",
+        "stock_answered",
+        "stock_rate",
+        "leavers",
+        "leaver_events",
+        "leavers_status_unknown",
+        "ever_enrolled",
+        "rate_low",
+        "rate_high",
+    ],
+    "time_check": [
+        "outcome",
+        "sample",
+        "programmes",
+        "n",
+        "smallest_cell",
+        "odds_ratio",
+        "ci_low",
+        "ci_high",
+        "p_value",
+    ],
     "skipped": ["part", "name", "reason"],
     "analysed": ["outcome", "form_id", "programme", "y"],
     "flow": ["programme_id", "ever_enrolled", "left", "still_enrolled"],
@@ -89,7 +142,10 @@ def run(
 ) -> dict[str, pd.DataFrame]:
     """Every table of the stage (TABLES) for every outcome of `settings["outcomes"]`, with
     the outcome flow; what the Snakemake jobs compute one outcome at a time."""
-    each = [run_outcome(participants, programmes, level_order, settings, o) for o in settings["outcomes"]]
+    each = [
+        run_outcome(participants, programmes, level_order, settings, o)
+        for o in settings["outcomes"]
+    ]
     out = collect(each)
     out["flow"] = flow_table(participants, programmes, settings)
     return out
@@ -105,7 +161,7 @@ def collect(each: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def SKIPPED(rows: list[dict[str, str]] | None = None) -> pd.DataFrame:  # noqa: N802
+def SKIPPED(rows: list[dict[str, str]] | None = None) -> pd.DataFrame:
     """The table of what was skipped and why."""
     return pd.DataFrame(rows or [], columns=["part", "name", "reason"])
 
@@ -125,20 +181,52 @@ def run_outcome(
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
     skipped: list[dict[str, str]] = []
     practice_cfg = settings.get("practice") or {}
-    items = pr.coded_items(programmes, practice_cfg.get("items", {})) if programmes is not None else None
+    items = (
+        pr.coded_items(programmes, practice_cfg.get("items", {}))
+        if programmes is not None
+        else None
+    )
     for name in practice_cfg.get("items", {}):
         if items is None or name not in items:
-            skipped.append({"part": "practice", "name": name, "reason": "not in the programme survey"})
+            skipped.append(
+                {"part": "practice", "name": name, "reason": "not in the programme survey"}
+            )
 
     def done() -> dict[str, pd.DataFrame]:
-        out = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in parts.items()}
+        out = {
+            k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in parts.items()
+        }
         out["skipped"] = SKIPPED(skipped)
         return out
 
     if settings.get("leavers"):
         _ever_enrolled(participants, programmes, settings, outcome, parts, skipped)
+    # a case-mix predictor with one value in the analysed rows (e.g. time in the programme
+    # in a sample restricted to it) says nothing about the case mix: left out, and said
+    rows = (
+        participants[participants[f"y_{outcome}"].notna()]
+        if f"y_{outcome}" in participants
+        else participants
+    )
+    if settings.get("restrict"):
+        rows = restrict_rows(rows, settings["restrict"])
+    varying = []
+    for pred in spec.predictors:
+        if pred.column in rows and pred.code(rows[pred.column]).nunique() < 2:
+            skipped.append(
+                {
+                    "part": "case mix",
+                    "name": pred.name,
+                    "reason": f"one value at most in the rows analysed for {outcome}",
+                }
+            )
+        else:
+            varying.append(pred)
+    spec = Specification(name=spec.name, predictors=tuple(varying))
     try:
-        design = build_design(participants, outcome, spec, level_order, restrict=settings.get("restrict"))
+        design = build_design(
+            participants, outcome, spec, level_order, restrict=settings.get("restrict")
+        )
         y, X, g = design.complete_case()
     except ModelSpecError as err:
         skipped.append({"part": "comparison", "name": outcome, "reason": str(err)})
@@ -146,20 +234,35 @@ def run_outcome(
     g = g.astype(str)
     if len(set(g)) < 3 or y.min() == y.max():
         skipped.append(
-            {"part": "comparison", "name": outcome, "reason": "fewer than 3 programmes or no variation in the outcome"}
+            {
+                "part": "comparison",
+                "name": outcome,
+                "reason": "fewer than 3 programmes or no variation in the outcome",
+            }
         )
         return done()
     # who the comparison analysed (restricted): the disclosure step counts these
     keep = design.complete_rows()
     parts["analysed"].append(
-        pd.DataFrame({"outcome": outcome, "form_id": design.ids.to_numpy()[keep], "programme": g, "y": y.astype(int)})
+        pd.DataFrame(
+            {
+                "outcome": outcome,
+                "form_id": design.ids.to_numpy()[keep],
+                "programme": g,
+                "y": y.astype(int),
+            }
+        )
     )
     p = pg.expected(y, X)
     cmp = pg.compare(y, p, g, alpha)
     parts["comparison"].append(_rows(cmp, outcome=outcome))
     rate = float(p.sum() / len(p))
-    sizes = np.unique(np.linspace(max(2, cmp["n"].min() // 2), cmp["n"].max() * 1.1, 60).astype(int))
-    parts["funnel"].append(_rows(pg.funnel_curve(rate, sizes, settings["funnel_levels"]), outcome=outcome))
+    sizes = np.unique(
+        np.linspace(max(2, cmp["n"].min() // 2), cmp["n"].max() * 1.1, 60).astype(int)
+    )
+    parts["funnel"].append(
+        _rows(pg.funnel_curve(rate, sizes, settings["funnel_levels"]), outcome=outcome)
+    )
     q = int(settings["quadrature_points"])
     null = fit_random_intercept(y, X[[INTERCEPT]], g, q, alpha)
     adjusted = fit_random_intercept(y, X, g, q, alpha)
@@ -216,13 +319,19 @@ def _ever_enrolled(
     counts the participants who had left)."""
     if not _has_leavers(programmes):
         skipped.append(
-            {"part": "leavers", "name": "participants who had left", "reason": "the programme survey does not count them"}
+            {
+                "part": "leavers",
+                "name": "participants who had left",
+                "reason": "the programme survey does not count them",
+            }
         )
         return
     assert programmes is not None
     left = {r: int(programmes[r].fillna(0).sum()) for r in lv.LEAVER_CODES}
     y = participants[f"y_{outcome}"].dropna()
-    row = lv.ever_enrolled(int(y.sum()), len(y), left, settings["outcome_definitions"][outcome]["positive"])
+    row = lv.ever_enrolled(
+        int(y.sum()), len(y), left, settings["outcome_definitions"][outcome]["positive"]
+    )
     parts["ever_enrolled"].append(pd.DataFrame([{"outcome": outcome, **row}]))
 
 
@@ -243,7 +352,11 @@ def _time_check(
     term = settings.get("time_predictor")
     if term not in X.columns or not _has_leavers(programmes):
         skipped.append(
-            {"part": "leavers", "name": f"time check: {outcome}", "reason": "no time-in-programme term, or no counts of leavers"}
+            {
+                "part": "leavers",
+                "name": f"time check: {outcome}",
+                "reason": "no time-in-programme term, or no counts of leavers",
+            }
         )
         return
     assert programmes is not None
@@ -278,12 +391,18 @@ def _time_check(
     if min(*events, *(a - e for a, e in zip(answered, events, strict=True))) > 0:
         for sample, value in lv.time_association_bounds(events, answered, k).items():
             rows.append(
-                {"outcome": outcome, "sample": f"crude, {sample.replace('_', ' ')}", "odds_ratio": value}
+                {
+                    "outcome": outcome,
+                    "sample": f"crude, {sample.replace('_', ' ')}",
+                    "odds_ratio": value,
+                }
             )
     parts["time_check"].append(pd.DataFrame(rows))
 
 
-def write_outcome(inputs: Mapping[str, Any], settings: Mapping[str, Any], outcome: str, outputs: Mapping[str, Any]) -> None:
+def write_outcome(
+    inputs: Mapping[str, Any], settings: Mapping[str, Any], outcome: str, outputs: Mapping[str, Any]
+) -> None:
     """The Snakemake job of one outcome: read the cleaned data, leave out the case-mix
     predictors the term check dropped for this outcome, run, write every table."""
     from ipseval.common.io import read_result_csv, write_csv
@@ -297,20 +416,28 @@ def write_outcome(inputs: Mapping[str, Any], settings: Mapping[str, Any], outcom
     if settings["has_programmes"]:
         programmes = read_result_csv(inputs["programmes"], dtype={"programme_id": str})
     check = read_result_csv(inputs["check"], keep_default_na=False)
-    kept = drop_checked(settings["case_mix"], check, "specification", settings["case_mix_specification"], outcome)
-    out = run_outcome(participants, programmes, level_orders(cb), {**settings, "case_mix": kept}, outcome)
+    kept = drop_checked(
+        settings["case_mix"], check, "specification", settings["case_mix_specification"], outcome
+    )
+    out = run_outcome(
+        participants, programmes, level_orders(cb), {**settings, "case_mix": kept}, outcome
+    )
     for name in TABLES:
         write_csv(with_header(out[name], name), outputs[name])
 
 
-def write_collected(inputs: Mapping[str, Any], settings: Mapping[str, Any], outputs: Mapping[str, Any]) -> None:
+def write_collected(
+    inputs: Mapping[str, Any], settings: Mapping[str, Any], outputs: Mapping[str, Any]
+) -> None:
     """The Snakemake job that collects the outcomes' tables and adds the outcome flow."""
     from ipseval.common.io import read_result_csv, write_csv
     from ipseval.data.codebook import load_codebook
     from ipseval.data.derive import read_participants
 
     folder = Path(inputs["participants"]).parents[1] / "programmes"
-    each = [{t: read_result_csv(folder / o / f"{t}.csv") for t in TABLES} for o in settings["outcomes"]]
+    each = [
+        {t: read_result_csv(folder / o / f"{t}.csv") for t in TABLES} for o in settings["outcomes"]
+    ]
     out = collect(each)
     cb = load_codebook(inputs["codebook"])
     programmes = None

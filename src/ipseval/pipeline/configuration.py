@@ -429,7 +429,9 @@ def programme_comparison_problems(config: Mapping[str, Any]) -> None:
             )
     for name, item in pc["practice"]["items"].items():
         if item["type"] == "binary" and not item.get("positive"):
-            problems.append(f"programme_comparison.practice.items.{name}: a binary item needs `positive`")
+            problems.append(
+                f"programme_comparison.practice.items.{name}: a binary item needs `positive`"
+            )
     if problems:
         raise ConfigError("\n".join(f"  - {p}" for p in problems))
 

@@ -220,7 +220,9 @@ def build(
         table = f"programmes: {col.removeprefix(MIX)}"
         levels = {"programme_id": progs, col: [EVENT, NO_EVENT]}
         cells = dc.crosstab_cells(people, table, "programme_id", col, levels)
-        pub.register(table, cells, "Participants analysed per programme, with and without the outcome")
+        pub.register(
+            table, cells, "Participants analysed per programme, with and without the outcome"
+        )
     # what the source publishes of the outcome variables, in the samples' namespace too
     for c in list(pub.source):
         if c.variables and c.variables <= set(out_vars):
@@ -273,9 +275,16 @@ def programme_tables(
         states = f.pivot(index="row", columns="column", values="status")
         for programme in [r for r in dict.fromkeys(f["row"]) if r != dc.ALL]:
             n, o = wide.loc[programme, dc.ALL], wide.loc[programme, EVENT]
-            row: dict[str, Any] = {"outcome": outcome, "programme": programme, "n": n, "observed": o}
+            row: dict[str, Any] = {
+                "outcome": outcome,
+                "programme": programme,
+                "n": n,
+                "observed": o,
+            }
             both = n.isdigit() and o.isdigit()
-            worst = states.loc[programme, EVENT] if not o.isdigit() else states.loc[programme, dc.ALL]
+            worst = (
+                states.loc[programme, EVENT] if not o.isdigit() else states.loc[programme, dc.ALL]
+            )
             row["status"] = "shown" if both else worst
             if both and n != "0":
                 c = cmp.loc[(outcome, programme)]
@@ -283,7 +292,13 @@ def programme_tables(
                 if cat is not None and (outcome, programme) in cat.index:
                     e = cat.loc[(outcome, programme)]
                     effects.append(
-                        {"outcome": outcome, "programme": programme, "effect": e["effect"], "low": e["low"], "high": e["high"]}
+                        {
+                            "outcome": outcome,
+                            "programme": programme,
+                            "effect": e["effect"],
+                            "low": e["low"],
+                            "high": e["high"],
+                        }
                     )
             rows.append(row)
     columns = ["outcome", "programme", "n", "observed", "expected", "ratio", "p_above", "p_below"]
@@ -313,7 +328,9 @@ def leaver_tables(
     (text figure id -> value: ended_total, ended_<reason>), which the attacker has."""
     from ipseval.models.leavers import LEAVER_CODES
 
-    total = flow.set_index("programme_id").loc["all"] if "all" in set(flow["programme_id"]) else None
+    total = (
+        flow.set_index("programme_id").loc["all"] if "all" in set(flow["programme_id"]) else None
+    )
     reasons = [r for r in LEAVER_CODES if f"left_{r}" in flow.columns]
     counts = [int(total[f"left_{r}"]) for r in reasons] if total is not None else []
     people = pd.DataFrame({"reason": np.repeat(np.array(reasons, dtype=object), counts)})
@@ -321,17 +338,27 @@ def leaver_tables(
     for key, value in (published or {}).items():
         which = reasons if key == "ended_total" else [key] if key in reasons else []
         if which:
-            pub.source.append(dc.Cell("source", key, "value", int(value), dc.condition(reason=which)))
-    pub.register("leavers", dc.crosstab_cells(people, "leavers", "reason", None, pub.levels), "Leavers by reason")
+            pub.source.append(
+                dc.Cell("source", key, "value", int(value), dc.condition(reason=which))
+            )
+    pub.register(
+        "leavers",
+        dc.crosstab_cells(people, "leavers", "reason", None, pub.levels),
+        "Leavers by reason",
+    )
     cells = []
     for outcome in outcomes:
         positive = set(definitions[outcome]["positive"])
         mine = [r for r in reasons if LEAVER_CODES[r] in positive]
-        cells.append(dc.count_cell(people, "leavers in the outcome", outcome, "events", reason=mine))
+        cells.append(
+            dc.count_cell(people, "leavers in the outcome", outcome, "events", reason=mine)
+        )
     pub.register("leavers in the outcome", cells, "Leavers whose reason is in the outcome")
     status, audited = dc.protect(pub, people, threshold)
     by_reason = dc.frame(pub, status, "leavers", threshold)
-    by_reason = by_reason.rename(columns={"row": "reason", "shown": "count"})[["reason", "count", "status"]]
+    by_reason = by_reason.rename(columns={"row": "reason", "shown": "count"})[
+        ["reason", "count", "status"]
+    ]
     unknown = [r for r in reasons if LEAVER_CODES[r] is None]
     events = dc.frame(pub, status, "leavers in the outcome", threshold).set_index("row")
     shown = by_reason.set_index("reason")["count"]
@@ -341,10 +368,14 @@ def leaver_tables(
         k, left = events.loc[outcome, "shown"], shown.get(dc.ALL, "")
         u = [shown.get(r, "") for r in unknown]
         row: dict[str, Any] = {"outcome": outcome, "leavers": left, "leaver_events": k}
-        row["leavers_status_unknown"] = str(sum(int(x) for x in u)) if all(x.isdigit() for x in u) else "–"
+        row["leavers_status_unknown"] = (
+            str(sum(int(x) for x in u)) if all(x.isdigit() for x in u) else "–"
+        )
         stock = overall.loc[outcome] if outcome in overall.index else None
         numbers = [left, k, row["leavers_status_unknown"]]
-        if stock is not None and all(str(x).isdigit() for x in [*numbers, stock["events"], stock["n"]]):
+        if stock is not None and all(
+            str(x).isdigit() for x in [*numbers, stock["events"], stock["n"]]
+        ):
             e, n, kk, ll, uu = (int(x) for x in (stock["events"], stock["n"], k, left, numbers[2]))
             row |= {
                 "stock_rate": e / n,

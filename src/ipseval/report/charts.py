@@ -243,9 +243,9 @@ def funnel_figure(
         ax.scatter(n[drawn], ratio[drawn], c=colours[drawn], s=22, zorder=3)
         hidden = int((~drawn).sum())
         if hidden:
+            note = t.get("pc_not_drawn", "{k} programmes not drawn (counts under the threshold)")
             ax.text(
-                0.98, 0.97,
-                t.get("pc_not_drawn", "{k} programmes not drawn (counts under the threshold)").format(k=hidden),
+                0.98, 0.97, note.format(k=hidden),
                 transform=ax.transAxes, ha="right", va="top", fontsize=7,
             )  # fmt: skip
         ax.set_xlabel(t.get("pc_axis_n", "participants analysed"))
@@ -253,7 +253,9 @@ def funnel_figure(
         ax.set_title(labels[outcome], fontsize=9)
         top = np.nanmax([f["high"].quantile(0.9), ratio[drawn].max() if drawn.any() else 1.0])
         ax.set_ylim(0, max(2.0, float(top) * 1.1))
-        ax.legend(fontsize=7, loc="upper left", title=t.get("pc_limits", "limits"), title_fontsize=7)
+        ax.legend(
+            fontsize=7, loc="upper left", title=t.get("pc_limits", "limits"), title_fontsize=7
+        )
     fig.tight_layout()
     figures.save(fig, path, synthetic)
 
@@ -284,7 +286,9 @@ def caterpillar_figure(
         x = np.arange(len(c))
         effect = np.exp(c["effect"].astype(float))
         low, high = np.exp(c["low"].astype(float)), np.exp(c["high"].astype(float))
-        ax.errorbar(x, effect, yerr=[effect - low, high - effect], fmt="o", ms=3, color="C0", elinewidth=0.8)
+        ax.errorbar(
+            x, effect, yerr=[effect - low, high - effect], fmt="o", ms=3, color="C0", elinewidth=0.8
+        )
         ax.axhline(1.0, color="black", linewidth=0.8)
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))

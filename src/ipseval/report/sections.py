@@ -242,8 +242,12 @@ def programme_section(
         "funnel": img(inputs["fig_funnel"], t["fig_funnel"]),
         "caterpillar": img(inputs["fig_caterpillar"], t["fig_caterpillar"]),
         "practice_note": t["pc_practice_note"].format(
-            k=len(items), power=f"{100 * power['power']:.0f} %", replicates=power["replicates"]
+            k=practice.loc[practice["model"] == "single", "item"].nunique(),
+            g=int(practice["programmes"].max()) if len(practice) else 0,
+            power=f"{100 * power['power']:.0f} %",
+            replicates=power["replicates"],
         ),
+        "skipped": skipped_lines(inputs, items, t),
         "practice": table(pd.DataFrame(rows)) if rows else "",
         "practice_set": table(pd.DataFrame(set_rows)) if set_rows else "",
         **flow,
@@ -251,7 +255,9 @@ def programme_section(
     }
 
 
-def flow_tables(inputs: Mapping[str, Any], label: Mapping[str, str], t: Mapping[str, Any]) -> dict[str, str]:
+def flow_tables(
+    inputs: Mapping[str, Any], label: Mapping[str, str], t: Mapping[str, Any]
+) -> dict[str, str]:
     """The leavers by reason and the rates among everyone ever enrolled, as published."""
     reasons = read_result_csv(inputs["leaver_reasons"], dtype=str, keep_default_na=False)
     if not len(reasons):
@@ -269,13 +275,17 @@ def flow_tables(inputs: Mapping[str, Any], label: Mapping[str, str], t: Mapping[
             {
                 t["outcome"]: label.get(r.outcome, r.outcome),
                 t["col_stock"]: f"{100 * r.stock_rate:.1f} %" if known else "–",
-                t["col_ever"]: f"{100 * r.rate_low:.1f}–{100 * r.rate_high:.1f} %" if known else "–",
+                t["col_ever"]: f"{100 * r.rate_low:.1f}–{100 * r.rate_high:.1f} %"
+                if known
+                else "–",
             }
         )
     return {"reasons": table(reasons), "ever": table(pd.DataFrame(ever))}
 
 
-def time_sentences(inputs: Mapping[str, Any], label: Mapping[str, str], t: Mapping[str, Any]) -> list[str]:
+def time_sentences(
+    inputs: Mapping[str, Any], label: Mapping[str, str], t: Mapping[str, Any]
+) -> list[str]:
     """The length-bias check of time in the programme, in words."""
     check = read_result_csv(inputs["time_check"])
     out = []
@@ -285,12 +295,19 @@ def time_sentences(inputs: Mapping[str, Any], label: Mapping[str, str], t: Mappi
         if not all(k in by.index for k in keys):
             continue
         low, high = sorted([by[keys[1]], by[keys[2]]])
-        text = t["pc_time"].format(outcome=label.get(outcome, outcome), stock=_or(by[keys[0]]), low=_or(low), high=_or(high))
+        text = t["pc_time"].format(
+            outcome=label.get(outcome, outcome),
+            stock=_or(by[keys[0]]),
+            low=_or(low),
+            high=_or(high),
+        )
         none = part[part["sample"] == "programmes no one had left, crude"]
         if len(none):
             r = none.iloc[0]
             value = (
-                t["pc_time_or"].format(value=_or(r["odds_ratio"]), low=_or(r["ci_low"]), high=_or(r["ci_high"]))
+                t["pc_time_or"].format(
+                    value=_or(r["odds_ratio"]), low=_or(r["ci_low"]), high=_or(r["ci_high"])
+                )
                 if pd.notna(r["odds_ratio"])
                 else t["pc_time_too_few"]
             )
@@ -309,6 +326,7 @@ def programme_limitation(
     single = practice[practice["model"] == "single"]
     if not len(single):
         return []
+    power = params["programme_comparison"]["practice"]["power"]
     mdor = single["minimum_detectable_or"].median()
     check = read_result_csv(inputs["time_check"])
     first = check[check["outcome"] == params["programme_comparison"]["outcomes"][0]]
@@ -319,6 +337,23 @@ def programme_limitation(
     low, high = sorted(by[k] for k in keys)
     return [
         t["pc_limitation"].format(
-            k=int(single["programmes"].max()), mdor=f"≈{_or(mdor, max(params['programme_comparison']['practice']['power']['odds_ratios']))}", low=_or(low), high=_or(high)
+            k=int(single["programmes"].max()),
+            mdor=f"≈{_or(mdor, max(power['odds_ratios']))}",
+            low=_or(low),
+            high=_or(high),
         )
     ]
+
+
+def skipped_lines(
+    inputs: Mapping[str, Any], items: Mapping[str, Any], t: Mapping[str, Any]
+) -> list[str]:
+    """What the programme stage left out and why (config names and reasons only)."""
+    if not inputs.get("pc_skipped"):
+        return []
+    skipped = read_result_csv(inputs["pc_skipped"], dtype=str, keep_default_na=False)
+    out = []
+    for r in skipped.itertuples():
+        name = items.get(r.name, {}).get("label", r.name) if r.part == "practice" else r.name
+        out.append(f"{r.part}: {escape(name)} — {escape(r.reason)}")
+    return out

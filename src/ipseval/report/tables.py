@@ -352,7 +352,9 @@ def programme_outputs(
         synthetic,
         t,
     )
-    caterpillar_figure(pc["programme_effects"], labels, Path(outputs["fig_caterpillar"]), synthetic, t)
+    caterpillar_figure(
+        pc["programme_effects"], labels, Path(outputs["fig_caterpillar"]), synthetic, t
+    )
     flow = read_result_csv(inputs["pc_flow"])
     audits = []
     if len(flow):
@@ -361,7 +363,9 @@ def programme_outputs(
             check = read_check(inputs["check"])
             text = check[(check["table"] == "text") & (check["status"] == "match")]
             published = {
-                r.row: int(float(r.published)) for r in text.itertuples() if r.row.startswith("ended_")
+                r.row: int(float(r.published))
+                for r in text.itertuples()
+                if r.row.startswith("ended_")
             }
         tables, lpub, lstatus, laudit = publish.leaver_tables(
             flow, rates, params["outcome_definitions"], settings["outcomes"], threshold, published
