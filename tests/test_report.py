@@ -345,6 +345,12 @@ def test_swedish_report_from_config(run: Path) -> None:
         tables = cfg["report"]["participant_tables"]
         for column, english in tables["variables"].items():
             assert tables["variables_sv"][column] in text and english not in text, english
+        # the programmes' section (issue 28) too: its items and the case mix in Swedish
+        part = page[page.index('<section id="programmes">') :].split("</section>")[0]
+        assert "Deltagarna som hade slutat" in part and "Arbetssätt och utfall" in part
+        for item in cfg["programme_comparison"]["practice"]["items"].values():
+            assert item["label_sv"] in part and item["label"] not in part, item["label"]
+        assert "Ålder (per 10 år" in part
         jobs = re.findall(r"^(?:local)?rule (\w+):", r.stdout, re.M)
         assert set(jobs) <= {"report_tables", "report"}  # only the report is redone
     finally:  # the whole run as it was (the page and the public checksums that list it)
