@@ -91,6 +91,13 @@ def test_the_leavers_and_the_ever_enrolled_rates_are_the_published_counts(run: P
     assert leavers.loc["paid_work", "rate_low"] == pytest.approx(130 / 1077)
     assert leavers.loc["paid_work", "rate_high"] == pytest.approx(278 / 1077)
     assert leavers.loc["paid_work", "stock_rate"] == pytest.approx(111 / 906)
+    # the length-bias range, by hand from Tabell 11 (regular work: 16 of 464 up to 6 months,
+    # 20 of 442 over) and the 11 who left for regular work, added to either group
+    check = read_result_csv(run / PUBLIC / "time_check.csv")
+    crude = check[check["outcome"] == "regular_work"].set_index("sample")["odds_ratio"]
+    assert crude["crude, stock"] == pytest.approx((20 / 422) / (16 / 448))
+    assert crude["crude, leavers all longer"] == pytest.approx((31 / 422) / (16 / 448))
+    assert crude["crude, leavers all shorter"] == pytest.approx((20 / 422) / (27 / 448))
 
 
 def test_the_report_has_the_funnel_the_practice_table_and_the_flow(run: Path) -> None:

@@ -466,6 +466,11 @@ def restricted_csvs(wildcards):
     }
     if REPRODUCE:
         files["reproduction"] = [*rules.reproduction_check.output]
+    if PC:
+        files["programmes"] = [
+            *rules.programme_collect.output,
+            *[f for o in PC_OUTCOMES for f in programme_outputs(o).values()],
+        ]
     return files
 
 

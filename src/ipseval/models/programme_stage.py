@@ -287,7 +287,7 @@ def run_outcome(
         assoc = assoc.merge(pd.DataFrame(mdor), on="item", how="left")
         parts["practice"].append(_rows(assoc, outcome=outcome))
     if settings.get("leavers"):
-        _time_check(programmes, y, X, g, settings, outcome, parts, skipped)
+        _time_check(participants, programmes, y, X, g, settings, outcome, parts, skipped)
     return done()
 
 
@@ -336,6 +336,7 @@ def _ever_enrolled(
 
 
 def _time_check(
+    participants: pd.DataFrame,
     programmes: pd.DataFrame | None,
     y: np.ndarray,
     X: pd.DataFrame,
@@ -386,8 +387,16 @@ def _time_check(
         rows.append(row)
     positive = set(settings["outcome_definitions"][outcome]["positive"])
     k = int(sum(programmes[r].fillna(0).sum() for r, c in lv.LEAVER_CODES.items() if c in positive))
-    events = (int(y[~longer].sum()), int(y[longer].sum()))
-    answered = (int((~longer).sum()), int(longer.sum()))
+    # the crude range on everyone with an answer and a time (Tabell 11's counts for the
+    # default), not only the case mix's complete cases
+    column = settings["predictors"][term]["column"]
+    every = participants[[f"y_{outcome}", column]].dropna()
+    if settings.get("restrict"):
+        every = restrict_rows(participants, settings["restrict"])[[f"y_{outcome}", column]].dropna()
+    t_all, y_all = every[column].to_numpy(dtype=float), every[f"y_{outcome}"].to_numpy(dtype=float)
+    long_all = t_all > np.median(t_all) if len(np.unique(t_all)) > 2 else t_all == t_all.max()
+    events = (int(y_all[~long_all].sum()), int(y_all[long_all].sum()))
+    answered = (int((~long_all).sum()), int(long_all.sum()))
     if min(*events, *(a - e for a, e in zip(answered, events, strict=True))) > 0:
         for sample, value in lv.time_association_bounds(events, answered, k).items():
             rows.append(

@@ -80,6 +80,8 @@ def table_kind(rel: str, context: str = "") -> str:
         }[stem]
     if parts[0] == "reproduction" and stem == "summary":
         return "repro_summary"
+    if parts[0] == "programmes":  # the programme stage's restricted tables (issue 28)
+        return f"pc_{stem}"
     return stem
 
 
@@ -129,6 +131,13 @@ def _schema(
         if m and col not in described:
             what = "Monte Carlo standard error of the type-I" if m.group(2) else "Type-I"
             described[col] = f"{what} error of the null term {m.group(1)}"
+        m = re.fullmatch(r"(left|enrolled)_(.+)", col)  # the outcome flow's columns
+        if m and col not in described:
+            described[col] = (
+                f"Participants who had left: {m.group(2)} (programme survey)"
+                if m.group(1) == "left"
+                else f"Participants still enrolled with occupation {m.group(2)} (coach forms)"
+            )
     fields = []
     for col in frame.columns:
         field: dict[str, Any] = {"name": col, "type": _field_type(frame[col])}
