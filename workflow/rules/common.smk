@@ -500,14 +500,15 @@ def programme_settings(for_report=False):
     language = config["report"]["language"] if for_report else "en"
     pc = localised(PC, language)
     models = localised(config["models"], language)
-    names = models["specifications"][pc["case_mix"]]
+    case_mix = pc.get("case_mix") or next(iter(models["specifications"]))
+    names = models["specifications"][case_mix]
     return canonical(
         {
             "outcomes": PC_OUTCOMES,
             "outcome_definitions": {o: config["outcomes"][o] for o in PC_OUTCOMES},
             "predictors": {p: models["predictors"][p] for p in names},
             "case_mix": list(names),
-            "case_mix_specification": pc["case_mix"],
+            "case_mix_specification": case_mix,
             "has_programmes": bool(PROGRAMMES),
             "alpha": models["alpha"],
             "quadrature_points": models["quadrature_points"],

@@ -217,7 +217,7 @@ def run_outcome(
                 {
                     "part": "case mix",
                     "name": pred.name,
-                    "reason": f"one value at most in the rows analysed for {outcome}",
+                    "reason": "one value at most in the rows analysed",
                 }
             )
         else:
@@ -354,8 +354,8 @@ def _time_check(
     if term not in X.columns or not _has_leavers(programmes):
         skipped.append(
             {
-                "part": "leavers",
-                "name": f"time check: {outcome}",
+                "part": "time check",
+                "name": outcome,
                 "reason": "no time-in-programme term, or no counts of leavers",
             }
         )

@@ -414,7 +414,7 @@ def programme_comparison_problems(config: Mapping[str, Any]) -> None:
     if not pc:
         return
     problems = []
-    if pc["case_mix"] not in config["models"]["specifications"]:
+    if "case_mix" in pc and pc["case_mix"] not in config["models"]["specifications"]:
         problems.append(
             f"programme_comparison.case_mix {pc['case_mix']!r} is not a specification of "
             f"models.specifications ({', '.join(config['models']['specifications'])})"

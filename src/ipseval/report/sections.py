@@ -184,10 +184,13 @@ def programme_section(
     outcomes = params["outcome_definitions"]
     label = {o: outcomes[o]["label"] for o in settings["outcomes"] if o in outcomes}
     predictors = settings["predictors"]
-    case_mix = "; ".join(
-        predictors[p]["label"]
-        for p in settings["case_mix"]
-        if p in predictors and predictors[p].get("level", "participant") != "programme"
+    case_mix = (
+        "; ".join(
+            predictors[p]["label"]
+            for p in settings["case_mix"]
+            if p in predictors and predictors[p].get("level", "participant") != "programme"
+        )
+        or t["pc_no_case_mix"]
     )
     comparison = read_result_csv(inputs["programme_comparison"], dtype=str, keep_default_na=False)
     variation = read_result_csv(inputs["programme_variation"]).set_index("outcome")
@@ -247,7 +250,7 @@ def programme_section(
             power=f"{100 * power['power']:.0f} %",
             replicates=power["replicates"],
         ),
-        "skipped": skipped_lines(inputs, items, t),
+        "skipped": skipped_lines(inputs, items, predictors, label, t),
         "practice": table(pd.DataFrame(rows)) if rows else "",
         "practice_set": table(pd.DataFrame(set_rows)) if set_rows else "",
         **flow,
@@ -346,14 +349,23 @@ def programme_limitation(
 
 
 def skipped_lines(
-    inputs: Mapping[str, Any], items: Mapping[str, Any], t: Mapping[str, Any]
+    inputs: Mapping[str, Any],
+    items: Mapping[str, Any],
+    predictors: Mapping[str, Any],
+    label: Mapping[str, str],
+    t: Mapping[str, Any],
 ) -> list[str]:
-    """What the programme stage left out and why (config names and reasons only)."""
+    """What the programme stage left out, in words of the report's language (the reasons
+    in full are in restricted/programmes/skipped.csv)."""
     if not inputs.get("pc_skipped"):
         return []
     skipped = read_result_csv(inputs["pc_skipped"], dtype=str, keep_default_na=False)
     out = []
     for r in skipped.itertuples():
-        name = items.get(r.name, {}).get("label", r.name) if r.part == "practice" else r.name
-        out.append(f"{r.part}: {escape(name)} — {escape(r.reason)}")
+        name = {
+            "practice": items.get(r.name, {}).get("label", r.name),
+            "case mix": predictors.get(r.name, {}).get("label", r.name),
+        }.get(r.part, label.get(r.name, r.name))
+        what = t.get("pc_skip_" + r.part.replace(" ", "_"), r.part)
+        out.append(escape(what.format(name=name)))
     return out
