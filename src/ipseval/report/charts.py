@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -206,6 +207,27 @@ def models_figure(
     figures.save(fig, path, synthetic)
 
 
+def _outcome_panels(
+    frame: pd.DataFrame,
+    labels: Mapping[str, str],
+    path: Path,
+    synthetic: bool,
+    t: Mapping[str, str],
+    height: float,
+) -> tuple[Any, list[tuple[Any, str]]]:
+    """One panel per outcome of `labels` that `frame` has, side by side; with none, the
+    figure is a notice saying so (saved) and there are no panels."""
+    import matplotlib.pyplot as plt
+
+    outcomes = [o for o in labels if o in set(frame["outcome"])]
+    if not outcomes:
+        figures.notice(t.get("pc_none", "No programme comparison."), "", path, synthetic)
+        return None, []
+    figures._theme()
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(5.2 * len(outcomes), height), squeeze=False)
+    return fig, list(zip(axes.flat, outcomes, strict=True))
+
+
 def funnel_figure(
     comparison: pd.DataFrame,
     funnel: pd.DataFrame,
@@ -218,16 +240,9 @@ def funnel_figure(
     of participants, with the control limits; only the programmes whose counts are shown
     (`comparison` as protected: a ratio where `ratio` is a number) are drawn, the others
     counted in the panel."""
-    import matplotlib.pyplot as plt
-
     t = t or {}
-    outcomes = [o for o in labels if o in set(funnel["outcome"])]
-    if not outcomes:
-        figures.notice(t.get("pc_none", "No programme comparison."), "", path, synthetic)
-        return
-    figures._theme()
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(5.2 * len(outcomes), 3.9), squeeze=False)
-    for ax, outcome in zip(axes.flat, outcomes, strict=True):
+    fig, panels = _outcome_panels(funnel, labels, path, synthetic, t, 3.9)
+    for ax, outcome in panels:
         f = funnel[funnel["outcome"] == outcome]
         for level, style in zip(sorted(set(f["level"])), ("--", ":"), strict=False):
             part = f[f["level"] == level]
@@ -256,8 +271,9 @@ def funnel_figure(
         ax.legend(
             fontsize=7, loc="upper left", title=t.get("pc_limits", "limits"), title_fontsize=7
         )
-    fig.tight_layout()
-    figures.save(fig, path, synthetic)
+    if fig is not None:
+        fig.tight_layout()
+        figures.save(fig, path, synthetic)
 
 
 def caterpillar_figure(
@@ -270,17 +286,11 @@ def caterpillar_figure(
     """The random-intercept programme effects (odds ratio against the average programme)
     with their intervals, sorted, one panel per outcome; programmes not in `caterpillar`
     (not shown) are counted in the panel."""
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
     t = t or {}
-    outcomes = [o for o in labels if o in set(caterpillar["outcome"])]
-    if not outcomes:
-        figures.notice(t.get("pc_none", "No programme comparison."), "", path, synthetic)
-        return
-    figures._theme()
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(5.2 * len(outcomes), 3.6), squeeze=False)
-    for ax, outcome in zip(axes.flat, outcomes, strict=True):
+    fig, panels = _outcome_panels(caterpillar, labels, path, synthetic, t, 3.6)
+    for ax, outcome in panels:
         c = caterpillar[caterpillar["outcome"] == outcome]
         c = c[pd.to_numeric(c["effect"], errors="coerce").notna()].sort_values("effect")
         x = np.arange(len(c))
@@ -297,5 +307,6 @@ def caterpillar_figure(
         ax.set_xlabel(t.get("pc_axis_rank", "programmes, by estimated effect"))
         ax.set_ylabel(t.get("pc_axis_effect", "odds ratio against the average programme"))
         ax.set_title(labels[outcome], fontsize=9)
-    fig.tight_layout()
-    figures.save(fig, path, synthetic)
+    if fig is not None:
+        fig.tight_layout()
+        figures.save(fig, path, synthetic)
