@@ -121,6 +121,23 @@ def test_personal_data_in_answer_cells_is_masked_under_both_policies(tmp_path: P
             assert len(read_result_csv(out["excluded"])) == 3
 
 
+def test_a_cell_that_begins_like_a_mask_is_masked_all_the_same(tmp_path: Path) -> None:
+    """A problem's value is masked once; a value already masked is left alone. Only a whole
+    mask counts as one: a cell that merely begins with the mask's words (found by hypothesis
+    in CI) is a person's text like any other."""
+    from hostile import SEX, forms_rows, set_cell, to_csv
+
+    planted = "‹masked " + PII["name"]
+    forms = tmp_path / "forms.csv"
+    forms.write_text(to_csv(set_cell(forms_rows(), 3, SEX, planted)), encoding="utf-8")
+    code, message, _ = clean_stage(tmp_path, RAW / "programmes.csv", forms)
+    assert code != 0
+    outputs = [p for p in tmp_path.rglob("*.csv") if p != forms]
+    written = [message] + [p.read_text(encoding="utf-8") for p in outputs]
+    assert not any(PII["name"] in w for w in written), message
+    assert f"‹masked: {len(planted)} characters›" in message
+
+
 def test_a_copy_of_the_default_programmes_is_read_alike(tmp_path: Path) -> None:
     shutil.copy(RAW / "programmes.csv", tmp_path / "p.csv")
     forms = tmp_path / "f.csv"

@@ -11,6 +11,12 @@ from pathlib import Path
 from ipseval.common.io import neutralise
 
 MASK_PREFIX = "‹masked"
+# A whole mask as mask() writes it: only this is left as it is (a value masked already). A
+# cell that merely begins with the mask's words is a person's text like any other.
+_MASKED = re.compile(
+    r"‹masked: \d+ characters?"
+    r"(?:, looks like (?:an e-mail address|a phone number|a name))?›"
+)
 
 
 def mask(text: str) -> str:
@@ -84,7 +90,7 @@ class Problem:
         if (
             self.row is not None
             and self.value is not None
-            and not str(self.value).startswith(MASK_PREFIX)
+            and not _MASKED.fullmatch(str(self.value))
         ):
             object.__setattr__(self, "value", mask(self.value))
 
