@@ -510,6 +510,28 @@ def test_the_attacker_knows_a_rounded_count_to_within_half_the_base_and_no_more(
     assert att.bounds(att.members(cell["a"].where)) == (0, 2)
 
 
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.data())
+def test_the_attackers_atoms_of_a_definition_are_those_it_names(data: st.DataObject) -> None:
+    """Attacker.members (vectorised over the atoms) against its definition, atom by atom:
+    an atom belongs where each variable of the component named in the definition has one of
+    the allowed levels; variables outside the component, and levels no atom has, change
+    nothing."""
+    levels = {"a": ["x", "y", "z"], "b": ["1", "2"], "c": ["p", "q", "r", "s"], "d": ["m"]}
+    variables = set(data.draw(st.sets(st.sampled_from("abc"), min_size=1)))
+    att = dc.Attacker(variables, levels)
+    names = data.draw(st.lists(st.sampled_from("abcd"), unique=True))
+    where = [
+        (v, tuple(data.draw(st.lists(st.sampled_from([*levels[v], "other"]), max_size=4))))
+        for v in names
+    ]
+    expected = [
+        all(atom[att.variables.index(v)] in allowed for v, allowed in where if v in variables)
+        for atom in att.atoms
+    ]
+    assert att.members(where).tolist() == [float(e) for e in expected]
+
+
 def test_a_count_of_one_and_a_difference_just_below_the_threshold_are_audited(
     monkeypatch,
 ) -> None:

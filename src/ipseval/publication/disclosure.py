@@ -188,6 +188,13 @@ class Attacker:
         self.variables = sorted(variables)
         self.atoms = list(itertools.product(*(levels[v] for v in self.variables)))
         self.index = {a: i for i, a in enumerate(self.atoms)}
+        # each variable's level over the atoms as codes (its place in `levels`; the atoms
+        # are their product, last variable fastest): members() is then a vector test
+        sizes = [len(levels[v]) for v in self.variables]
+        self._codes = {
+            v: np.indices(sizes).reshape(len(sizes), -1)[k] for k, v in enumerate(self.variables)
+        }
+        self._code = {v: {lv: i for i, lv in enumerate(levels[v])} for v in self.variables}
         self.rows: list[np.ndarray] = []
         self.lo: list[float] = []
         self.hi: list[float] = []
@@ -196,10 +203,9 @@ class Attacker:
         """Indicator over atoms of a definition (variables outside the component: any)."""
         keep = np.ones(len(self.atoms), dtype=bool)
         for var, allowed in where:
-            if var in self.variables:
-                k = self.variables.index(var)
-                ok = set(allowed)
-                keep &= np.fromiter((a[k] in ok for a in self.atoms), bool, len(self.atoms))
+            if var in self._codes:
+                code = self._code[var]
+                keep &= np.isin(self._codes[var], [code[a] for a in set(allowed) if a in code])
         return keep.astype(float)
 
     def know(self, where: Iterable[tuple[str, tuple[str, ...]]], lo: float, hi: float) -> None:
@@ -314,8 +320,9 @@ def sensitive_quantities(
                 )
                 out.append(("small atom", label, ind))
     shown = [c for c in mine if status[c] in (SHOWN, ROUNDED, PUBLIC)]
+    indicator = {c: att.members(c.where) for c in shown}
     for a, b in itertools.combinations(shown, 2):
-        ia, ib = att.members(a.where), att.members(b.where)
+        ia, ib = indicator[a], indicator[b]
         for big, small, x, y in ((ia, ib, a, b), (ib, ia, b, a)):
             if np.all(small <= big) and 0 < x.value - y.value < threshold:
                 label = f"{label_of(x)} minus {label_of(y)}"
