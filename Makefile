@@ -13,7 +13,7 @@ SNAKEMAKE_ARGS ?=
 # `make test TEST_WORKERS=0` runs in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: run pdf excel archive archive-restricted screenshots simulation multiverse test lint format lock clean-venv
+.PHONY: run pdf excel archive archive-restricted screenshots simulation multiverse test explore lint format lock clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ipseval needs Python >= 3.11")'
@@ -66,6 +66,10 @@ multiverse: $(STAMP)
 ## Run the test suite (includes lint, format, snakefmt, snakemake --lint, notebook hygiene).
 test: $(STAMP) .venv-cffconvert/.installed .venv-rocvalidator/.installed
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+## Property tests with new random examples, 20 times as many (`make test` uses a fixed set).
+explore: $(STAMP)
+	IPSEVAL_HYPOTHESIS=explore $(BIN)/python -m pytest -n $(TEST_WORKERS) -m hypothesis -p no:randomly $(PYTEST_ARGS)
 
 ## Apply the formatters.
 format: $(STAMP)

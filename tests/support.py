@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -123,3 +124,9 @@ def command_blocks(path: Path) -> list[dict[str, object]]:
             )
         i = end + 1
     return blocks
+
+
+def examples(n: int) -> int:
+    """A property test's number of generated examples: n in `make test`, 20 n in `make
+    explore` (IPSEVAL_HYPOTHESIS=explore; the examples are also new draws there)."""
+    return n * 20 if os.environ.get("IPSEVAL_HYPOTHESIS") == "explore" else n

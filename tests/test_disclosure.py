@@ -18,6 +18,7 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import optimize
+from support import examples
 
 from ipseval.common.io import read_result_csv
 from ipseval.data.codebook import load_codebook
@@ -220,7 +221,7 @@ def two_way(draw: st.DrawFn) -> tuple[pd.DataFrame, int]:
 FOUND = pd.DataFrame([("r0", "c1")] + [("r1", "c1")] * 4 + [("r2", "c1")], columns=["r", "c"])
 
 
-@settings(max_examples=40, deadline=None, derandomize=True)  # the same 40 tables in every run
+@settings(max_examples=examples(40), deadline=None)  # 40 tables (fixed in `make test`: conftest)
 @example((FOUND, 3))
 @given(two_way())
 def test_no_small_count_is_shown_or_can_be_narrowed_in_any_two_way_table(case) -> None:
@@ -510,7 +511,7 @@ def test_the_attacker_knows_a_rounded_count_to_within_half_the_base_and_no_more(
     assert att.bounds(att.members(cell["a"].where)) == (0, 2)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.data())
 def test_the_attackers_atoms_of_a_definition_are_those_it_names(data: st.DataObject) -> None:
     """Attacker.members (vectorised over the atoms) against its definition, atom by atom:
@@ -1106,7 +1107,7 @@ SHARED_MARGIN = (
 )  # fmt: skip
 
 
-@settings(max_examples=25, deadline=None, derandomize=True)  # the same 25 cases in every run
+@settings(max_examples=examples(25), deadline=None)  # 25 cases (fixed in `make test`: conftest)
 @example(SHARED_MARGIN)
 @given(linked_tables())
 def test_no_small_count_can_be_narrowed_across_linked_tables(case) -> None:

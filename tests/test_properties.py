@@ -10,6 +10,7 @@ from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from snakemake.utils import update_config
+from support import examples
 
 from ipseval.common.problems import mask
 from ipseval.data.codebook import load_codebook
@@ -34,7 +35,7 @@ def spellings(label: str) -> st.SearchStrategy[str]:
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.data())
 def test_every_allowed_label_is_read_as_itself(data: st.DataObject) -> None:
     var = data.draw(st.sampled_from(CATEGORICAL))
@@ -44,7 +45,11 @@ def test_every_allowed_label_is_read_as_itself(data: st.DataObject) -> None:
     assert problem is None and value == level.label
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(
+    max_examples=examples(300),
+    deadline=None,
+    suppress_health_check=[HealthCheck.filter_too_much],
+)
 @given(st.data())
 def test_any_other_text_is_rejected_and_never_shown(data: st.DataObject) -> None:
     var = data.draw(st.sampled_from(CATEGORICAL))
@@ -83,7 +88,7 @@ def paths(tree: dict, prefix: tuple = ()) -> dict[tuple, object]:
     return out
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(configs.filter(lambda c: None not in paths(c).values()), configs)
 def test_an_override_merges_mappings_replaces_values_and_deletes_nulls(default, override) -> None:
     merged = copy.deepcopy(default)
