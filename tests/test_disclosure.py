@@ -645,6 +645,22 @@ def test_a_system_no_integer_counts_satisfy_is_an_error_not_a_fraction() -> None
         att.bounds(att.members((("g", ("a",)),)))
 
 
+def test_where_the_relaxation_is_fractional_the_bounds_are_the_integer_ones() -> None:
+    # a + b, b + c, a + c each 0 or 1: a + b + c is at most 1 in counts (two of them 1
+    # would make a pair 2), while the linear relaxation reaches 3/2 at a = b = c = 1/2
+    # (rounded: 2). The bounds are the integer program's, not the relaxation's.
+    att = dc.Attacker({"g"}, {"g": ["a", "b", "c"]})
+    for pair in (("a", "b"), ("b", "c"), ("a", "c")):
+        att.know((("g", pair),), 0, 1)
+    assert att.bounds(att.members((("g", ("a", "b", "c")),))) == (0, 1)
+    relaxed = optimize.milp(
+        -np.ones(3),
+        constraints=optimize.LinearConstraint(np.vstack(att.rows), att.lo, att.hi),
+        bounds=optimize.Bounds(0, dc.UNBOUNDED),
+    )
+    assert -relaxed.fun == pytest.approx(1.5)  # the case the integer program must decide
+
+
 def test_atom_counts_are_the_true_counts() -> None:
     people, _ = two_tables()
     att = dc.Attacker({"group", "other"}, {"group": ["a", "b", "c"], "other": ["x", "y"]})

