@@ -22,6 +22,7 @@ from ipseval.data.clean import CleanResult, clean
 from ipseval.data.codebook import Codebook, load_codebook
 
 PUBLISHED = ROOT / "data" / "raw" / "published"
+SOURCES = ROOT.parent / "shared" / "sources"
 
 # Property tests (hypothesis): the same generated examples in every `make test`, so that CI's
 # verdict on a commit does not depend on the draw (a red CI keeps a commit from landing);
@@ -30,7 +31,6 @@ PUBLISHED = ROOT / "data" / "raw" / "published"
 settings.register_profile("gate", derandomize=True, print_blob=True)
 settings.register_profile("explore", derandomize=False, print_blob=True)
 settings.load_profile(os.environ.get("IPSEVAL_HYPOTHESIS", "gate"))
-SOURCES = ROOT.parent / "shared" / "sources"
 
 
 @pytest.fixture(scope="session", autouse=True)
