@@ -219,10 +219,17 @@ def two_way(draw: st.DrawFn) -> tuple[pd.DataFrame, int]:
 # found by hypothesis in a fresh-clone run: counts 1, 4, 1 in one column, threshold 3; the
 # total (public) minus the 4 is a small difference that only hiding the 4 protects
 FOUND = pd.DataFrame([("r0", "c1")] + [("r1", "c1")] * 4 + [("r2", "c1")], columns=["r", "c"])
+# found by `make explore`: a table the step refuses (a 1 at r1 / c1 it cannot protect)
+REFUSED = pd.DataFrame(
+    [("r0", "c0")] * 3 + [("r0", "c1")] * 3 + [("r1", "c1")] + [("r1", "c2")] * 3
+    + [("r2", "c0")] * 3 + [("r2", "c2")],
+    columns=["r", "c"],
+)  # fmt: skip
 
 
 @settings(max_examples=examples(40), deadline=None)  # 40 tables (fixed in `make test`: conftest)
 @example((FOUND, 3))
+@example((REFUSED, 3))
 @given(two_way())
 def test_no_small_count_is_shown_or_can_be_narrowed_in_any_two_way_table(case) -> None:
     people, t = case
@@ -234,7 +241,14 @@ def test_no_small_count_is_shown_or_can_be_narrowed_in_any_two_way_table(case) -
     }
     pub = dc.Publication(levels, total=len(people))
     pub.register("t", dc.crosstab_cells(people, "t", "r", "c", levels), "two-way")
-    status, _ = dc.protect(pub, people, t)
+    try:
+        status, _ = dc.protect(pub, people, t)
+    except dc.DisclosureError as err:
+        # a refusal publishes nothing, so it is safe; that the step refuses some tables it
+        # might protect is the known limitation of test_a_table_the_step_refuses_..., found
+        # here by `make explore` (a 3 x 3 table with a 1, threshold 3)
+        assert "t: " in str(err)
+        return
     f = dc.frame(pub, status, "t", t)
     # no count from 1 to t - 1 is printed
     assert not any(s.isdigit() and 0 < int(s) < t for s in f["shown"])
